@@ -1,0 +1,42 @@
+# OHMS: the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+# The stamp changes whenever pyproject.toml changes, so `make install` is a no-op when up to date.
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: install run test e2e lint ci clean messages
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[dev,e2e]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ohms_demo
+	PORT=$(PORT) scripts/run.sh
+
+test: install
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+e2e: install
+	scripts/install-browser.sh
+	$(BIN)/python -m pytest -m e2e -p no:randomly $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+messages: install
+	cd ohms_core && ../$(BIN)/python ../manage.py compilemessages -l fr
+
+ci:
+	bash .ci/run
+
+clean:
+	rm -rf var/ test-output/ .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""OHMS core add-on: tenancy, base model, audit, people, documents and the REST base."""

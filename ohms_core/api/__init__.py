@@ -1,0 +1,1 @@
+"""REST base for every add-on: auth, tenancy, pagination, errors, throttles."""

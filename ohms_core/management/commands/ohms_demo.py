@@ -1,0 +1,150 @@
+"""Load realistic demo data once (idempotent) and print how to sign in.
+
+Creates a Congolese copper/cobalt mining organization with sites, projects, employers,
+workers, contacts and documents, demo users for the main roles, and then runs the demo
+command of every other installed add-on that declares one in its manifest.
+"""
+import os
+import random
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from ohms_core.context import acting_as
+from ohms_core.models import Contact, Enterprise, Organization, Project, Site, Worker
+from ohms_core.registry import addons
+from ohms_core.roles import Role
+from ohms_core.services.documents import document_upload
+from ohms_core.services.records import record_create
+from ohms_core.services.people import worker_create
+from ohms_core.services.tenancy import membership_upsert, organization_get_or_create
+
+DEMO_CODE = "SMK"
+DEMO_NAME = "Société Minière du Katanga"
+ADMIN_EMAIL = "admin@ohms.demo"
+DEFAULT_PASSWORD = "ohms-demo-2026"
+
+FIRST_NAMES = ["Jean", "Marie", "Patrick", "Grâce", "Joseph", "Esther", "Didier", "Chantal", "Papy", "Nadine",
+               "Trésor", "Ruth", "Fiston", "Aline", "Héritier", "Solange", "Blaise", "Mireille", "Cédric", "Josée"]
+LAST_NAMES = ["Kabongo", "Mukendi", "Ilunga", "Kasongo", "Mwamba", "Tshibangu", "Banza", "Ngoy", "Kalenga", "Mbuyi",
+              "Nkulu", "Kyungu", "Mutombo", "Kapend", "Musonda", "Lukusa", "Kalala", "Mpanga", "Numbi", "Kazadi"]
+JOBS = ["Opérateur de broyeur", "Électricien de maintenance", "Mécanicien engins", "Foreur", "Boutefeu",
+        "Opérateur flottation", "Soudeur", "Technicien HSE", "Chauffeur dumper", "Laborantin"]
+EXPOSURE = ["Poussières/silice", "Bruit", "Cobalt", "Acide sulfurique", "Vibrations", "Chaleur"]
+DEMO_USERS = [
+    ("securite@ohms.demo", Role.SAFETY_MANAGER, "Ange", "Mulumba"),
+    ("demandeur@ohms.demo", Role.PERMIT_REQUESTER, "Serge", "Kalombo"),
+    ("verificateur@ohms.demo", Role.VERIFIER, "Olive", "Kasongo"),
+    ("approbateur@ohms.demo", Role.APPROVER, "Arsène", "Mwenze"),
+    ("medecin@ohms.demo", Role.MEDICAL_OFFICER, "Dr Béatrice", "Ngalula"),
+    ("conformite@ohms.demo", Role.COMPLIANCE_OFFICER, "Paul", "Tshiamala"),
+    ("auditeur@ohms.demo", Role.AUDITOR, "Claire", "Dubois"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (idempotent) for every installed add-on and print the admin login."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--workers", type=int, default=40)
+
+    def handle(self, *args, **opts):
+        password = os.environ.get("OHMS_DEMO_PASSWORD", DEFAULT_PASSWORD)
+        User = get_user_model()
+        admin = User.objects.filter(username=ADMIN_EMAIL).first()
+        if admin is None:
+            admin = User.objects.create_superuser(ADMIN_EMAIL, ADMIN_EMAIL, password, first_name="Admin", last_name="OHMS")
+        created = not Organization.objects.filter(code=DEMO_CODE).exists()
+        if created:
+            with transaction.atomic():
+                organization, _ = organization_get_or_create(code=DEMO_CODE, name=DEMO_NAME)
+                with acting_as(user=admin, organization=organization, role=Role.ORG_ADMIN, reason="demo data"):
+                    self._load_core(organization, admin, password, opts["workers"])
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_NAME} ({DEMO_CODE})."))
+        else:
+            self.stdout.write(f"Demo data already present for {DEMO_NAME} ({DEMO_CODE}); nothing to do.")
+        for manifest in addons():
+            if manifest.demo_command and manifest.demo_command != "ohms_demo":
+                call_command(manifest.demo_command, stdout=self.stdout)
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Sign in at http://127.0.0.1:%s/admin/" % os.environ.get("PORT", "8000")))
+        self.stdout.write(f"  admin:  {ADMIN_EMAIL} / {password}")
+        self.stdout.write(f"  others: {', '.join(u[0] for u in DEMO_USERS)} (same password)")
+
+    def _load_core(self, organization, admin, password, n_workers):
+        rng = random.Random(2026)
+        membership_upsert(organization=organization, user=admin, role=Role.ORG_ADMIN)
+        User = get_user_model()
+        for email, role, first, last in DEMO_USERS:
+            user = User.objects.filter(username=email).first() or User.objects.create_user(
+                email, email, password, first_name=first, last_name=last
+            )
+            membership_upsert(organization=organization, user=user, role=role)
+
+        def make(model, **data):
+            return record_create(model=model, organization=organization, data=data, user=admin)
+
+        kolwezi = make(Site, name="Concentrateur de Kolwezi", code="KZI-CONC", province="Lualaba", address="Route de Likasi, Kolwezi")
+        kamoto = make(Site, name="Mine souterraine de Kamoto", code="KTO-UG", province="Lualaba")
+        make(Site, name="Camp de base Musonoi", code="MSN-CAMP", province="Lualaba")
+        operator = make(Enterprise, name=DEMO_NAME, code="000", cnss_employer_number="CNSS-1020304")
+        drilling = make(Enterprise, name="Forages du Lualaba SARL", code="FLU", is_contractor=True)
+        electric = make(Enterprise, name="Katanga Électrique Services", code="KES", is_contractor=True)
+        make(Project, name="Arrêt annuel concentrateur 2026", code="ARRET-2026", site=kolwezi, enterprise=operator)
+        make(Project, name="Extension galerie niveau -350", code="GAL-350", site=kamoto, enterprise=drilling)
+        make(Project, name="Remplacement transformateur T4", code="TRANSFO-T4", site=kolwezi, enterprise=electric)
+
+        employers = [operator, operator, operator, drilling, electric]
+        today = date.today()
+        workers = []
+        for i in range(n_workers):
+            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+            dob = date(rng.randint(1965, 2002), rng.randint(1, 12), rng.randint(1, 28))
+            hire = dob + timedelta(days=365 * rng.randint(19, 30) + rng.randint(0, 300))
+            hire = min(hire, today - timedelta(days=30))
+            workers.append(worker_create(
+                organization=organization,
+                data={
+                    "enterprise": employers[i % len(employers)],
+                    "employee_number": f"SMK-{i + 1:05d}",
+                    "date_of_birth": dob,
+                    "hire_date": hire,
+                    "job_title": rng.choice(JOBS),
+                    "exposure_group": rng.choice(EXPOSURE),
+                    "fitness_status": rng.choice(["fit", "fit", "fit", "fit_with_restrictions", "unknown"]),
+                },
+                contact_data={
+                    "first_name": first, "last_name": last,
+                    "email": f"{first.lower().replace('é', 'e').replace('è', 'e').replace('ê', 'e').replace('â', 'a')}."
+                             f"{last.lower()}.{i + 1}@smk.demo",
+                    "phone": f"+243 97{rng.randint(1000000, 9999999)}",
+                },
+                user=admin,
+            ))
+        make(Contact, contact_type="provider", first_name="Clinique", last_name="Sainte-Barbe", phone="+243 990000111", city="Kolwezi")
+        make(Contact, contact_type="vendor", first_name="EPI", last_name="Katanga Sécurité", email="ventes@epi-katanga.demo", city="Lubumbashi")
+        docs = [
+            ("Politique santé-sécurité 2026", "procedure", "internal", b"Politique SST de la SMK, revue 2026."),
+            ("Procédure consignation électrique (LOTO)", "procedure", "internal", b"Etapes de consignation et deconsignation."),
+            ("Contrat Forages du Lualaba", "contract", "confidential", b"Contrat de sous-traitance 2026-2027."),
+        ]
+        for title, kind, privacy, body in docs:
+            document_upload(
+                organization=organization,
+                data={"title": title, "document_type": kind, "privacy_level": privacy,
+                      "file": SimpleUploadedFile(f"{kind}.txt", body, content_type="text/plain")},
+                user=admin,
+            )
+        for worker in workers[:3]:
+            document_upload(
+                organization=organization,
+                data={"title": f"Aptitude médicale — {worker.contact.full_name}", "document_type": "medical_record",
+                      "privacy_level": "restricted", "worker": worker, "access_logging_required": True,
+                      "retention_until": today + timedelta(days=365 * 40),
+                      "file": SimpleUploadedFile("aptitude.txt", b"Apte au poste.", content_type="text/plain")},
+                user=admin,
+            )

@@ -1,0 +1,14 @@
+from django.conf import settings
+
+from .registry import AddonManifest
+
+MANIFEST = AddonManifest(
+    label="ohms_core",
+    name="core",
+    version=settings.OHMS_VERSION,
+    summary="Tenancy, base model, audit log, people, documents and the REST base.",
+    depends=(),
+    api_urls="ohms_core.api.urls",
+    menu_order=100,
+    demo_command="ohms_demo",
+)

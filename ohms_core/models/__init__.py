@@ -1,0 +1,13 @@
+from .audit import AppendOnlyError, AuditAction, AuditLog, AuditRisk
+from .base import BaseModel, TrackedModel
+from .documents import ApprovalStatus, Document, DocumentType, PrivacyLevel
+from .people import Contact, ContactMethod, ContactType, FitnessStatus, Worker
+from .tenancy import Enterprise, Membership, Organization, Project, Site
+from .tokens import ApiToken, hash_token
+
+__all__ = [
+    "AppendOnlyError", "AuditAction", "AuditLog", "AuditRisk", "BaseModel", "TrackedModel",
+    "ApprovalStatus", "Document", "DocumentType", "PrivacyLevel", "Contact", "ContactMethod",
+    "ContactType", "FitnessStatus", "Worker", "Enterprise", "Membership", "Organization",
+    "Project", "Site", "ApiToken", "hash_token",
+]

@@ -1,0 +1,38 @@
+"""Audit receivers for authentication events (logins happen outside any service)."""
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from .context import client_ip, update_context
+from .models import AuditAction
+
+
+def _with_request(request):
+    if request is not None:
+        update_context(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")[:512])
+
+
+@receiver(user_logged_in)
+def audit_login(sender, request, user, **kwargs):
+    from .services.audit import audit_record
+
+    _with_request(request)
+    audit_record(action=AuditAction.LOGIN, user=user, object_repr=user.get_username())
+
+
+@receiver(user_logged_out)
+def audit_logout(sender, request, user, **kwargs):
+    from .services.audit import audit_record
+
+    if user is not None:
+        _with_request(request)
+        audit_record(action=AuditAction.LOGOUT, user=user, object_repr=user.get_username())
+
+
+@receiver(user_login_failed)
+def audit_login_failed(sender, credentials, request=None, **kwargs):
+    from .services.audit import audit_record
+
+    _with_request(request)
+    username = str(credentials.get("username", ""))[:254]
+    audit_record(action=AuditAction.LOGIN_FAILED, username=username, success=False,
+                 error_message="Invalid credentials", object_repr=username)

@@ -1,0 +1,1 @@
+"""OHMS add-on: Occupational health."""

@@ -1,0 +1,23 @@
+"""pytest: fast hashing, in-memory email, Huey tasks run immediately in-process."""
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import HUEY, REST_FRAMEWORK, VAR_DIR
+
+SECRET_KEY = "test-only-key"
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+HUEY = {**HUEY, "immediate": True}
+MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+        "anon": "10000/min",
+        "user": "100000/min",
+        "tokens": "10000/min",
+    },
+}
+VAR_DIR.mkdir(parents=True, exist_ok=True)
