@@ -41,7 +41,7 @@ class RequestContext:
 
 
 _current: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "ohms_request_context", default=RequestContext()
+    "ohms_request_context", default=RequestContext()  # noqa: B039 (frozen dataclass)
 )
 
 

@@ -80,7 +80,13 @@ def register_resource(name: str, rules: dict[str, frozenset], label=None) -> Non
         RESOURCE_LABELS[name] = label
 
 
+#: Resources nobody may change, superusers included (append-only records).
+IMMUTABLE_RESOURCES = {"auditlog"}
+
+
 def check(*, user, role: str, resource: str, action: str) -> Decision:
+    if resource in IMMUTABLE_RESOURCES and action != VIEW:
+        return Decision(False, _("The audit log is append-only: entries can never be changed or deleted."))
     if user is not None and getattr(user, "is_superuser", False):
         return Decision(True)
     allowed_roles = POLICY.get(resource, {}).get(action, frozenset())

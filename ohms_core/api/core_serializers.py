@@ -3,7 +3,16 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from ..models import (
-    ApiToken, AuditLog, Contact, Document, Enterprise, Membership, Organization, Project, Site, Worker,
+    ApiToken,
+    AuditLog,
+    Contact,
+    Document,
+    Enterprise,
+    Membership,
+    Organization,
+    Project,
+    Site,
+    Worker,
 )
 from ..roles import Role
 from .serializers import BASE_READ_ONLY, ScopedModelSerializer

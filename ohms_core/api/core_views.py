@@ -11,10 +11,24 @@ from rest_framework.response import Response
 
 from ..context import get_context
 from ..models import (
-    ApiToken, AuditLog, Contact, Document, Enterprise, Membership, Organization, Project, Site, Worker,
+    ApiToken,
+    AuditLog,
+    Contact,
+    Document,
+    Enterprise,
+    Membership,
+    Organization,
+    Project,
+    Site,
+    Worker,
 )
 from ..selectors import documents_visible, organizations_of
-from ..services.documents import document_log_access, document_new_revision, document_set_approval, document_upload
+from ..services.documents import (
+    document_log_access,
+    document_new_revision,
+    document_set_approval,
+    document_upload,
+)
 from ..services.people import CONTACT_FIELDS, worker_create
 from ..services.records import record_update
 from ..services.tenancy import membership_upsert, user_get_or_create

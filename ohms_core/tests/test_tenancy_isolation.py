@@ -2,7 +2,16 @@
 import pytest
 
 from ohms_core import testing
-from ohms_core.models import AuditLog, Contact, Document, Enterprise, Membership, Project, Site, Worker
+from ohms_core.models import (
+    AuditLog,
+    Contact,
+    Document,
+    Enterprise,
+    Membership,
+    Project,
+    Site,
+    Worker,
+)
 
 pytestmark = pytest.mark.django_db
 

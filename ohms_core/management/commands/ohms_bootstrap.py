@@ -14,7 +14,10 @@ from django.db import transaction
 from ohms_core.context import acting_as
 from ohms_core.roles import Role
 from ohms_core.services.tenancy import (
-    membership_upsert, organization_get_or_create, project_get_or_create, user_get_or_create,
+    membership_upsert,
+    organization_get_or_create,
+    project_get_or_create,
+    user_get_or_create,
 )
 from ohms_core.services.tokens import token_create
 

@@ -15,12 +15,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from ohms_core.context import acting_as
-from ohms_core.models import Contact, Enterprise, Organization, Project, Site, Worker
+from ohms_core.models import Contact, Enterprise, Organization, Project, Site
 from ohms_core.registry import addons
 from ohms_core.roles import Role
 from ohms_core.services.documents import document_upload
-from ohms_core.services.records import record_create
 from ohms_core.services.people import worker_create
+from ohms_core.services.records import record_create
 from ohms_core.services.tenancy import membership_upsert, organization_get_or_create
 
 DEMO_CODE = "SMK"

@@ -1,0 +1,161 @@
+"""Tenancy-scoped Wagtail ModelViewSets whose writes call the core services.
+
+Every listing and every object lookup is filtered to the acting organization (another
+organization's object is a 404), and create/edit/delete go through
+``ohms_core.services.records`` (or a viewset's own service), so the admin writes the same
+history and audit rows, and enforces the same rules, as the API.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from ..context import get_context
+from ..exceptions import ConflictError, OhmsError
+from ..services.records import record_create, record_soft_delete, record_update
+from .forms import ScopedAdminForm
+from .policies import RolePermissionPolicy
+
+
+def scoped(queryset):
+    return queryset.for_organization(get_context().organization)
+
+
+def _apply_errors(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def form_data(form) -> dict:
+    """Model field values from a valid form (non-model helper fields left out)."""
+    model_fields = {f.name for f in form._meta.model._meta.get_fields()}
+    return {name: value for name, value in form.cleaned_data.items() if name in model_fields}
+
+
+class ServiceFormMixin:
+    """Turns service errors into form errors instead of 500s."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except (ConflictError, OhmsError) as exc:
+            form.add_error(None, exc.message)
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class ViewsetQuerysetMixin:
+    """Every view of a scoped viewset reads through ``viewset.get_queryset(request)``,
+    filtered to the acting organization: the single tenancy filter of the admin."""
+
+    viewset_ref = None
+
+    def scoped_queryset(self):
+        return scoped(self.viewset_ref.get_queryset(self.request))
+
+    def get_scoped_object(self):
+        obj = self.scoped_queryset().filter(pk=self.kwargs.get("pk", getattr(self, "pk", None))).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+
+class ScopedIndexView(ViewsetQuerysetMixin, generic.IndexView):
+    def get_base_queryset(self):
+        return self.scoped_queryset()
+
+
+class ScopedCreateView(ServiceFormMixin, ViewsetQuerysetMixin, generic.CreateView):
+    def save_instance(self):
+        return self.viewset_ref.create_object(self.form, self.request)
+
+
+class ScopedEditView(ServiceFormMixin, ViewsetQuerysetMixin, generic.EditView):
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+    def save_instance(self):
+        return self.viewset_ref.update_object(self.object, self.form, self.request)
+
+
+class ScopedDeleteView(ViewsetQuerysetMixin, generic.DeleteView):
+    def get_queryset(self):
+        return self.scoped_queryset()
+
+    def delete_action(self):
+        self.viewset_ref.delete_object(self.object, self.request)
+
+
+class ScopedInspectView(ViewsetQuerysetMixin, generic.InspectView):
+    def get_object(self, queryset=None):
+        return self.get_scoped_object()
+
+
+class ScopedModelViewSet(ModelViewSet):
+    """A ModelViewSet for a BaseModel, scoped to the acting organization."""
+
+    resource: str = ""
+    index_view_class = ScopedIndexView
+    add_view_class = ScopedCreateView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    inspect_view_class = ScopedInspectView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+    search_backend_name = None
+
+    def __init__(self, *args, **kwargs):
+        # Register the role-based policy before Wagtail looks one up for the model.
+        register_permission_policy(self.model, RolePermissionPolicy(self.model, self.resource), exact_class=True)
+        super().__init__(*args, **kwargs)
+
+    base_form_class = ScopedAdminForm
+
+    def get_edit_handler(self):
+        """Panels (or form_fields) on a form whose related choices are tenant-scoped."""
+        panels = getattr(self, "panels", None) or [FieldPanel(name) for name in (self.get_form_fields() or [])]
+        return ObjectList(panels, base_form_class=self.base_form_class).bind_to_model(self.model)
+
+    def get_queryset(self, request):
+        """The base queryset of every view (add select_related here); scoping is added on top."""
+        return self.model._default_manager.all()
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(viewset_ref=self, **kwargs)
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(viewset_ref=self, **kwargs)
+
+    def get_add_view_kwargs(self, **kwargs):
+        return super().get_add_view_kwargs(viewset_ref=self, **kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        return super().get_edit_view_kwargs(viewset_ref=self, **kwargs)
+
+    def get_delete_view_kwargs(self, **kwargs):
+        return super().get_delete_view_kwargs(viewset_ref=self, **kwargs)
+
+    # The writes; viewsets with their own use cases override these.
+    def create_object(self, form, request):
+        return record_create(model=self.model, organization=get_context().organization, data=form_data(form), user=request.user)
+
+    def update_object(self, instance, form, request):
+        return record_update(instance=instance, data=form_data(form), user=request.user)
+
+    def delete_object(self, instance, request):
+        if not self.permission_policy.user_has_permission_for_instance(request.user, "delete", instance):
+            raise PermissionDenied
+        record_soft_delete(instance=instance, user=request.user)
+
+
+__all__ = ["ScopedModelViewSet", "form_data", "scoped", "_"]
