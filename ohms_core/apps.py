@@ -10,6 +10,7 @@ class OhmsCoreConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (registers system checks and auth audit receivers)
+        from .api import schema  # noqa: F401  (OpenAPI extension for Bearer tokens)
         from .manifest import MANIFEST
         from .registry import register
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import ipaddress
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -74,8 +75,19 @@ def acting_as(user=None, organization=None, role: str = "", reason: str = "", **
         _current.reset(token)
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
+    """The client's address; a malformed X-Forwarded-For falls back to REMOTE_ADDR (the audit
+    column is an ``inet`` on PostgreSQL, where a non-address would make the write fail)."""
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+        ip = _valid_ip(forwarded.split(",")[0])
+        if ip:
+            return ip
+    return _valid_ip(request.META.get("REMOTE_ADDR") or "")

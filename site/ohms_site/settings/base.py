@@ -115,7 +115,7 @@ LANGUAGE_CODE = os.environ.get("OHMS_LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "Français")]
-LOCALE_PATHS = [BASE_DIR / "ohms_core" / "locale"]
+LOCALE_PATHS: list = []  # each add-on ships its own <app>/locale (found automatically)
 TIME_ZONE = os.environ.get("OHMS_TIME_ZONE", "Africa/Lubumbashi")
 USE_I18N = True
 USE_TZ = True
@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["ohms_core.api.schema.only_public_api"],
 }
 
 # Header a client sends to say which organization a request acts for.
