@@ -83,9 +83,15 @@ def _valid_ip(value: str) -> str | None:
 
 
 def client_ip(request) -> str | None:
-    """The client's address; a malformed X-Forwarded-For falls back to REMOTE_ADDR (the audit
-    column is an ``inet`` on PostgreSQL, where a non-address would make the write fail)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    """The client's address for the audit trail.
+
+    ``X-Forwarded-For`` is only believed behind a proxy we trust (``OHMS_TRUST_X_FORWARDED_FOR``),
+    otherwise any client could write any address into the audit log. A malformed value falls
+    back to ``REMOTE_ADDR`` (the column is an ``inet`` on PostgreSQL).
+    """
+    from django.conf import settings
+
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.OHMS_TRUST_X_FORWARDED_FOR else ""
     if forwarded:
         ip = _valid_ip(forwarded.split(",")[0])
         if ip:

@@ -32,6 +32,7 @@ from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
 from ..tenancy import SESSION_KEY, active_memberships
 from . import forms as admin_forms
+from .columns import BadgeColumn
 from .viewsets import (
     ScopedEditView,
     ScopedIndexView,
@@ -176,7 +177,7 @@ class DocumentViewSet(ScopedModelViewSet):
     inspect_view_class = DocumentInspectView
     list_display = [
         "title", Column("document_type", label=_("Type"), accessor="get_document_type_display"), "revision",
-        Column("privacy_level", label=_("Privacy"), accessor="get_privacy_level_display"),
+        BadgeColumn("privacy_level", label=_("Privacy")),
         Column("approval_status", label=_("Approval"), accessor="get_approval_status_display"), DateColumn("retention_until", label=_("Keep until")),
     ]
     list_filter = ["document_type", "privacy_level", "approval_status", "is_current"]

@@ -29,7 +29,7 @@ from ..services.documents import (
     document_set_approval,
     document_upload,
 )
-from ..services.people import CONTACT_FIELDS, worker_create
+from ..services.people import CONTACT_FIELDS, worker_create, worker_update
 from ..services.records import record_update
 from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
@@ -146,9 +146,11 @@ class WorkerViewSet(ScopedModelViewSet):
         return worker_create(organization=self.organization, data=data, contact_data=contact_data, user=self.request.user)
 
     def update_object(self, instance, data):
-        for name in CONTACT_FIELDS:
-            data.pop(name, None)
-        return super().update_object(instance, data)
+        contact_data = {name: data.pop(name) for name in CONTACT_FIELDS if name in data}
+        return worker_update(
+            worker=instance, data=data, contact_data=contact_data,
+            expected_version=expected_version(self.request), user=self.request.user,
+        )
 
 
 class DocumentFilter(filters.FilterSet):

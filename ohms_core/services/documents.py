@@ -8,6 +8,7 @@ import mimetypes
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from .records import record_create, record_soft_delete
 def _file_facts(uploaded) -> dict:
     size = getattr(uploaded, "size", None) or 0
     if size > settings.OHMS_DOCUMENT_MAX_BYTES:
-        raise ValidationError({"file": [_("The file is larger than the %(mb)s MB allowed.") % {"mb": settings.OHMS_DOCUMENT_MAX_BYTES // (1024 * 1024)}]})
+        raise ValidationError({"file": [_("The file is larger than the %(limit)s allowed.") % {"limit": filesizeformat(settings.OHMS_DOCUMENT_MAX_BYTES)}]})
     if size == 0:
         raise ValidationError({"file": [_("The file is empty.")]})
     digest = hashlib.sha256()
@@ -50,10 +51,11 @@ def document_new_revision(*, document: Document, uploaded, user=None) -> Documen
             for name in ("title", "document_type", "privacy_level", "encrypted", "access_logging_required",
                          "retention_until", "contact", "worker", "description")
         }
-        new = document_upload(organization=current.organization, data={**fields, "file": uploaded}, user=user)
-        new.parent = current
-        new.revision = current.revision + 1
-        new.save(update_fields=["parent", "revision"])
+        new = document_upload(
+            organization=current.organization,
+            data={**fields, "file": uploaded, "parent": current, "revision": current.revision + 1},
+            user=user,
+        )
         current.is_current = False
         current.save(update_fields=["is_current"])
     return new

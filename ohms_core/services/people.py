@@ -28,3 +28,17 @@ def worker_create(*, organization, data: dict, contact_data: dict | None = None,
         elif data["contact"].organization_id != organization.pk:
             raise ValidationError({"contact": [_("Unknown contact.")]})
         return record_create(model=Worker, organization=organization, data=data, user=user)
+
+
+def worker_update(*, worker: Worker, data: dict, contact_data: dict | None = None,
+                  expected_version: int | None = None, user=None) -> Worker:
+    """Update a worker; name, email and phone changes go to its contact (one transaction)."""
+    from .records import record_update
+
+    with transaction.atomic():
+        updated = record_update(instance=worker, data=data, expected_version=expected_version, user=user)
+        contact_data = {k: v for k, v in (contact_data or {}).items() if k in CONTACT_FIELDS}
+        if contact_data:
+            record_update(instance=updated.contact, data=contact_data, user=user)
+            updated.contact.refresh_from_db()
+    return updated

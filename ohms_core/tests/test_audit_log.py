@@ -68,26 +68,37 @@ def test_exactly_one_audit_row_per_write(client_a):
     assert AuditLog.objects.filter(object_id=site_id).count() == 2
 
 
-def test_forwarded_for_is_the_client_ip(client_a):
+@pytest.fixture
+def trusted_proxy(settings):
+    settings.OHMS_TRUST_X_FORWARDED_FOR = True
+
+
+def test_forwarded_for_is_ignored_without_a_trusted_proxy(client_a):
+    """Otherwise any client could write any address into the audit trail."""
+    site_id = client_a.post(SITES, {"name": "A", "code": "A1"}, format="json", HTTP_X_FORWARDED_FOR="41.243.1.7").json()["id"]
+    assert AuditLog.objects.get(object_id=site_id).ip_address == "127.0.0.1"
+
+
+def test_forwarded_for_is_the_client_ip(client_a, trusted_proxy):
     site_id = client_a.post(SITES, {"name": "A", "code": "A1"}, format="json", HTTP_X_FORWARDED_FOR="41.243.1.7, 10.0.0.1").json()["id"]
     assert AuditLog.objects.get(object_id=site_id).ip_address == "41.243.1.7"
 
 
 @pytest.mark.parametrize("forwarded", ["unknown", "not-an-ip, 10.0.0.1", "<script>", "999.1.1.1"])
-def test_junk_forwarded_for_falls_back_to_remote_addr(client_a, forwarded):
+def test_junk_forwarded_for_falls_back_to_remote_addr(client_a, forwarded, trusted_proxy):
     """A non-address in X-Forwarded-For must not break the write (inet column on PostgreSQL)."""
     response = client_a.post(SITES, {"name": "A", "code": "A1"}, format="json", HTTP_X_FORWARDED_FOR=forwarded)
     assert response.status_code == 201, response.content
     assert AuditLog.objects.get(object_id=response.json()["id"]).ip_address == "127.0.0.1"
 
 
-def test_junk_forwarded_for_on_failed_login(org_a):
+def test_junk_forwarded_for_on_failed_login(org_a, trusted_proxy):
     response = Client(HTTP_X_FORWARDED_FOR="unknown").post("/admin/login/", {"username": "x@y.z", "password": "no"})
     assert response.status_code == 200
     assert AuditLog.objects.get(action="login_failed").ip_address == "127.0.0.1"
 
 
-def test_ipv6_forwarded_for_is_kept(client_a):
+def test_ipv6_forwarded_for_is_kept(client_a, trusted_proxy):
     site_id = client_a.post(SITES, {"name": "A", "code": "A1"}, format="json", HTTP_X_FORWARDED_FOR="2001:db8::7").json()["id"]
     assert AuditLog.objects.get(object_id=site_id).ip_address == "2001:db8::7"
 

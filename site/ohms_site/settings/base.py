@@ -68,6 +68,10 @@ MIDDLEWARE = [
     "ohms_core.middleware.RequestContextMiddleware",
 ]
 
+# Wagtail's preview panel frames the site itself, so frames stay allowed from the same origin.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
+
 ROOT_URLCONF = "ohms_site.urls"
 WSGI_APPLICATION = "ohms_site.wsgi.application"
 
@@ -140,6 +144,8 @@ WAGTAIL_SITE_NAME = "OHMS"
 WAGTAILADMIN_BASE_URL = os.environ.get("OHMS_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_I18N_ENABLED = False
+WAGTAIL_ENABLE_UPDATE_CHECK = False  # closed networks: no call home
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Jobs: SqliteHuey file by default, Redis when REDIS_URL is set.
@@ -211,6 +217,9 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["ohms_core.api.schema.only_public_api"],
 }
+
+# Believe X-Forwarded-For for audit IPs only behind a trusted reverse proxy.
+OHMS_TRUST_X_FORWARDED_FOR = os.environ.get("OHMS_TRUST_X_FORWARDED_FOR", "0") == "1"
 
 # Header a client sends to say which organization a request acts for.
 OHMS_ORGANIZATION_HEADER = "HTTP_X_OHMS_ORGANIZATION"
