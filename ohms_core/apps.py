@@ -15,3 +15,8 @@ class OhmsCoreConfig(AppConfig):
         from .registry import register
 
         register(MANIFEST)
+
+        from . import events, tasks  # noqa: F401  (periodic jobs)
+        from .services.notifications import notify_from_event
+
+        events.subscribe("notifications", notify_from_event)

@@ -34,6 +34,9 @@ POLICY: dict[str, dict[str, frozenset]] = {
     "auditlog": {VIEW: AUDIT_READERS, ADD: frozenset(), CHANGE: frozenset(), DELETE: frozenset()},
     # Everybody manages their own tokens; a token never carries more than its membership.
     "apitoken": {VIEW: ALL_ROLES, ADD: ALL_ROLES, CHANGE: frozenset(), DELETE: ALL_ROLES},
+    "notificationrule": {VIEW: MANAGERS, ADD: MANAGERS, CHANGE: MANAGERS, DELETE: MANAGERS},
+    "event": {VIEW: AUDIT_READERS, ADD: frozenset(), CHANGE: frozenset(), DELETE: frozenset()},
+    "transitionlog": {VIEW: AUDIT_READERS, ADD: frozenset(), CHANGE: frozenset(), DELETE: frozenset()},
 }
 
 #: Who may read documents of each privacy level (besides their uploader).
@@ -61,6 +64,9 @@ RESOURCE_LABELS = {
     "document": gettext_lazy("documents"),
     "auditlog": gettext_lazy("audit log entries"),
     "apitoken": gettext_lazy("API tokens"),
+    "notificationrule": gettext_lazy("notification rules"),
+    "event": gettext_lazy("events"),
+    "transitionlog": gettext_lazy("transition log entries"),
 }
 
 
@@ -81,12 +87,12 @@ def register_resource(name: str, rules: dict[str, frozenset], label=None) -> Non
 
 
 #: Resources nobody may change, superusers included (append-only records).
-IMMUTABLE_RESOURCES = {"auditlog"}
+IMMUTABLE_RESOURCES = {"auditlog", "event", "transitionlog"}
 
 
 def check(*, user, role: str, resource: str, action: str) -> Decision:
     if resource in IMMUTABLE_RESOURCES and action != VIEW:
-        return Decision(False, _("The audit log is append-only: entries can never be changed or deleted."))
+        return Decision(False, _("This record is append-only: entries can never be changed or deleted."))
     if user is not None and getattr(user, "is_superuser", False):
         return Decision(True)
     allowed_roles = POLICY.get(resource, {}).get(action, frozenset())

@@ -21,7 +21,8 @@ class RolePermission(BasePermission):
         resource = getattr(view, "resource", None)
         if resource is None or not hasattr(view, request.method.lower()):
             return True  # no resource, or a method the view lacks: DRF answers 405
-        action = getattr(view, "action_policy", {}).get(getattr(view, "action", None)) or METHOD_ACTIONS.get(request.method, policy.CHANGE)
+        action_policy = view.get_action_policy() if hasattr(view, "get_action_policy") else getattr(view, "action_policy", {})
+        action = action_policy.get(getattr(view, "action", None)) or METHOD_ACTIONS.get(request.method, policy.CHANGE)
         ctx = get_context()
         decision = policy.check(user=request.user, role=ctx.role, resource=resource, action=action)
         if not decision:

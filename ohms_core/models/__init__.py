@@ -1,13 +1,18 @@
 from .audit import AppendOnlyError, AuditAction, AuditLog, AuditRisk
 from .base import BaseModel, TrackedModel
 from .documents import ApprovalStatus, Document, DocumentType, PrivacyLevel
+from .events import DeliveryStatus, Event, EventDelivery
+from .jobs import JobRun, JobTrigger
+from .notifications import Notification, NotificationPreference, NotificationRule
 from .people import Contact, ContactMethod, ContactType, FitnessStatus, Worker
 from .tenancy import Enterprise, Membership, Organization, Project, Site
 from .tokens import ApiToken, hash_token
+from .workflow import TransitionLog
 
 __all__ = [
     "AppendOnlyError", "AuditAction", "AuditLog", "AuditRisk", "BaseModel", "TrackedModel",
     "ApprovalStatus", "Document", "DocumentType", "PrivacyLevel", "Contact", "ContactMethod",
     "ContactType", "FitnessStatus", "Worker", "Enterprise", "Membership", "Organization",
-    "Project", "Site", "ApiToken", "hash_token",
+    "Project", "Site", "ApiToken", "hash_token", "DeliveryStatus", "Event", "EventDelivery", "JobRun",
+    "JobTrigger", "Notification", "NotificationPreference", "NotificationRule", "TransitionLog",
 ]

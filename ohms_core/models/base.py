@@ -26,6 +26,14 @@ def _history_user(instance=None, request=None, **kwargs):
     return user if user is not None and getattr(user, "is_authenticated", False) else None
 
 
+class OrganizationQuerySet(models.QuerySet):
+    def for_organization(self, organization):
+        """The one tenancy filter: every scoped read goes through it."""
+        if organization is None:
+            return self.none()
+        return self.filter(organization=organization)
+
+
 class SoftDeleteQuerySet(models.QuerySet):
     def alive(self):
         return self.filter(is_deleted=False)

@@ -16,7 +16,12 @@ from .audit import audit_record, diff, snapshot
 
 
 def _validate(instance, exclude=None):
-    instance.full_clean(exclude=exclude)
+    """Model validation, skipping state-machine fields: they only change through transitions
+    (and ``clean_fields`` would reassign them, which a protected FSMField refuses)."""
+    from django_fsm import FSMFieldMixin
+
+    state_fields = {f.name for f in instance._meta.concrete_fields if isinstance(f, FSMFieldMixin)}
+    instance.full_clean(exclude=set(exclude or ()) | state_fields)
 
 
 def _assign(instance, data: dict):

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/health/", HealthView.as_view(), name="api-health"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/notifications/", include("ohms_core.api.notification_urls")),
     *_addon_api_patterns(),
     path("admin/", include(wagtailadmin_urls)),
     path("i18n/", include("django.conf.urls.i18n")),

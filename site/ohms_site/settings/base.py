@@ -221,6 +221,12 @@ SPECTACULAR_SETTINGS = {
 # Believe X-Forwarded-For for audit IPs only behind a trusted reverse proxy.
 OHMS_TRUST_X_FORWARDED_FOR = os.environ.get("OHMS_TRUST_X_FORWARDED_FOR", "0") == "1"
 
+# Events, notifications
+OHMS_EVENT_SWEEP_GRACE_SECONDS = int(os.environ.get("OHMS_EVENT_SWEEP_GRACE_SECONDS", "60"))
+OHMS_EVENT_MAX_ATTEMPTS = int(os.environ.get("OHMS_EVENT_MAX_ATTEMPTS", "10"))
+NOTIFICATIONS_ENABLED = os.environ.get("NOTIFICATIONS_ENABLED", "1") == "1"
+OHMS_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("OHMS_NOTIFICATION_RETENTION_DAYS", "180"))
+
 # Header a client sends to say which organization a request acts for.
 OHMS_ORGANIZATION_HEADER = "HTTP_X_OHMS_ORGANIZATION"
 

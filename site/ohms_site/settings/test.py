@@ -2,7 +2,7 @@
 import os
 
 from .base import *  # noqa: F401,F403
-from .base import HUEY, REST_FRAMEWORK, VAR_DIR
+from .base import HUEY, INSTALLED_APPS, REST_FRAMEWORK, VAR_DIR
 
 SECRET_KEY = "test-only-key"
 DEBUG = False
@@ -21,3 +21,6 @@ REST_FRAMEWORK = {
     },
 }
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# A small state machine that proves the core workflow machinery; never installed outside tests.
+INSTALLED_APPS = [*INSTALLED_APPS[:1], "ohms_core.tests.workflow_app", *INSTALLED_APPS[1:]]

@@ -1,0 +1,41 @@
+"""Core Huey tasks and periodic jobs (thin: each calls a service)."""
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from . import events
+from .jobs import crontab, periodic_job
+
+
+@db_task(retries=3, retry_delay=10)
+def dispatch_event_task(event_id: str):
+    events.dispatch(event_id)
+
+
+@periodic_job("events_sweep", schedule=crontab(minute="*"), schedule_label="every minute", addon="ohms_core",
+              label="Event sweeper")
+def sweep_events():
+    """Dispatch events whose dispatch task was lost (worker killed, queue unreachable)."""
+    return events.sweep()
+
+
+@periodic_job("documents_retention", schedule=crontab(minute="15", hour="1"), schedule_label="daily at 01:15",
+              addon="ohms_core", label="Document retention")
+def enforce_document_retention():
+    """Soft delete documents past their retention date."""
+    from .services.documents import documents_enforce_retention
+
+    return documents_enforce_retention()
+
+
+@periodic_job("notifications_cleanup", schedule=crontab(minute="30", hour="1"), schedule_label="daily at 01:30",
+              addon="ohms_core", label="Notification cleanup")
+def cleanup_old_notifications():
+    """Delete read notifications older than OHMS_NOTIFICATION_RETENTION_DAYS."""
+    from .models import Notification
+
+    cutoff = timezone.now() - timedelta(days=settings.OHMS_NOTIFICATION_RETENTION_DAYS)
+    deleted, _ = Notification.objects.filter(is_read=True, created_at__lt=cutoff).delete()
+    return deleted
