@@ -40,6 +40,7 @@ def register_core_urls():
         path("ohms/notifications/", inbox.inbox, name="ohms_notifications"),
         path("ohms/notifications/count/", inbox.unread_count_json, name="ohms_notifications_count"),
         path("ohms/notifications/mark-all-read/", inbox.mark_all_read, name="ohms_notifications_mark_all_read"),
+        path("ohms/notifications/preferences/", inbox.set_email_preference, name="ohms_notifications_preferences"),
         path("ohms/notifications/<uuid:pk>/", inbox.open_notification, name="ohms_notification_open"),
         path("ohms/notifications/<uuid:pk>/read/", inbox.mark_read, name="ohms_notification_mark_read"),
         path("ohms/jobs/", system.jobs_index, name="ohms_jobs"),

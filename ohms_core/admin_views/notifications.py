@@ -7,7 +7,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..models import Notification
+from .. import events as bus
+from ..models import Notification, NotificationPreference
 from ..services.notifications import (
     notification_mark_read,
     notifications_mark_all_read,
@@ -29,8 +30,14 @@ def inbox(request):
     from django.core.paginator import Paginator
 
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("p"))
+    for notification in page.object_list:
+        registered = bus.event_type(notification.event_type)
+        notification.event_label = registered.label if registered else notification.event_type
+        notification.tone = notification.event_type.rsplit(".", 1)[-1]
+    preference = NotificationPreference.objects.filter(user=request.user).first()
     return TemplateResponse(request, "ohms_core/notifications/inbox.html", {
         "page_obj": page, "tab": tab, "unread": unread_count(request.user),
+        "email_enabled": preference.email_enabled if preference else True,
         "header_icon": "mail", "page_title": _("Notifications"),
     })
 
@@ -62,3 +69,12 @@ def mark_all_read(request):
 def unread_count_json(request):
     count = unread_count(request.user)
     return JsonResponse({"unread": count, "badge": badge_text(count)})
+
+
+@require_POST
+def set_email_preference(request):
+    """The user's own choice: receive notifications by email too, or in-app only."""
+    enabled = request.POST.get("email_enabled") == "on"
+    NotificationPreference.objects.update_or_create(user=request.user, defaults={"email_enabled": enabled})
+    messages.success(request, _("Email notifications on.") if enabled else _("Email notifications off."))
+    return redirect("ohms_notifications")

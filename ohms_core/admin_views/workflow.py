@@ -8,10 +8,10 @@ the server stays authoritative.
 """
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.panels import Panel
@@ -23,8 +23,8 @@ from ..models import TransitionLog
 
 
 class TransitionsPanel(Panel):
-    def __init__(self, heading=_("Workflow"), **kwargs):
-        super().__init__(heading=heading, **kwargs)
+    def __init__(self, heading=None, **kwargs):
+        super().__init__(heading=heading or _("Workflow"), **kwargs)
 
     class BoundPanel(Panel.BoundPanel):
         template_name = "ohms_core/panels/transitions.html"
@@ -44,6 +44,7 @@ class TransitionsPanel(Panel):
                 "timeline": TransitionLog.objects.filter(content_type=content_type, object_id=str(instance.pk))
                 .select_related("user").order_by("-timestamp")[:50],
                 "action_base": reverse("ohms_transition", args=[content_type.pk, instance.pk, "__name__"]),
+                "next_url": self.request.get_full_path(),
             })
             return context
 
@@ -59,7 +60,9 @@ def transition_view(request, content_type_id, pk, name):
     instance = model.objects.for_organization(get_context().organization).filter(pk=pk).first()
     if instance is None:
         raise Http404
-    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("wagtailadmin_home")
+    back = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("wagtailadmin_home")
     version = request.POST.get("ohms_version")
     try:
         workflows.transition_perform(
@@ -76,6 +79,4 @@ def transition_view(request, content_type_id, pk, name):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Done: %(name)s.") % {"name": name.replace("_", " ")})
-    if not back.startswith("/"):
-        raise PermissionDenied
     return redirect(back)

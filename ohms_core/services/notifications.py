@@ -91,13 +91,19 @@ def _texts(rule: NotificationRule, event, target, language: str) -> tuple[str, s
     return title[:255], message
 
 
-def _link_for(target, user) -> str:
+def _link_for(target, user, event) -> str:
     if target is None:
         return ""
     from wagtail.admin.admin_url_finder import AdminURLFinder
 
+    from ..context import acting_as
+
+    # The admin's permission policy reads the request context: judge the link as the
+    # recipient (with their role in the event's organization), not as the dispatcher.
+    membership = Membership.objects.filter(organization_id=event.organization_id, user=user, is_active=True).first()
     try:
-        return AdminURLFinder(user).get_edit_url(target) or ""
+        with acting_as(user=user, organization=event.organization, role=membership.role if membership else ""):
+            return AdminURLFinder(user).get_edit_url(target) or ""
     except Exception:  # an object without an admin screen simply has no link
         return ""
 
@@ -132,7 +138,7 @@ def notify_from_event(event) -> int:
             if not rule.in_app and not rule.email:
                 continue
             notification = notification_create(user=user, event=event, title=title, message=message,
-                                               link=_link_for(target, user), data={"event_data": event.data})
+                                               link=_link_for(target, user, event), data={"event_data": event.data})
             if notification is None:
                 continue
             created += 1

@@ -158,3 +158,14 @@ def test_admin_listing_queries_do_not_grow_with_rows(path, admin_a, org_a):
     with CaptureQueriesContext(connection) as many:
         assert client.get(path).status_code == 200
     assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+
+def test_email_preference_toggle(admin_a):
+    from ohms_core.models import NotificationPreference
+
+    client = _login(admin_a)
+    assert client.post("/admin/ohms/notifications/preferences/", {}).status_code == 302
+    assert NotificationPreference.objects.get(user=admin_a).email_enabled is False
+    client.post("/admin/ohms/notifications/preferences/", {"email_enabled": "on"})
+    assert NotificationPreference.objects.get(user=admin_a).email_enabled is True
+    assert 'name="email_enabled" checked' in client.get("/admin/ohms/notifications/").content.decode()
