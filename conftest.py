@@ -8,7 +8,6 @@ from django.conf import settings
 
 from ohms_core import testing
 
-
 ROOT = Path(__file__).resolve().parent
 
 

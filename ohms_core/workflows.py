@@ -29,11 +29,21 @@ from .exceptions import BusinessRuleError, ConflictError, NotAllowedError
 
 @dataclass(frozen=True)
 class Reason:
+    """Why an action is blocked: a stable ``code``, a human ``message``, optionally the
+    ``gate`` it belongs to (e.g. "gas", "isolation") and the missing ``items``."""
+
     code: str
     message: str
+    gate: str = ""
+    items: tuple = ()
 
     def as_dict(self):
-        return {"code": self.code, "message": str(self.message)}
+        data = {"code": self.code, "message": str(self.message)}
+        if self.gate:
+            data["gate"] = self.gate
+        if self.items:
+            data["items"] = [str(i) for i in self.items]
+        return data
 
 
 GateFn = Callable[..., Iterable[Reason]]
@@ -203,7 +213,8 @@ def transition_perform(*, instance, name: str, user, comment: str = "", expected
 
 
 def transition_run(*, instance, name: str, user, comment: str = "", expected_version: int | None = None,
-                   event_data: dict | None = None, before_save: Callable | None = None):
+                   event_data: dict | None = None, before_save: Callable | None = None,
+                   check_permission: bool = True, after_save: Callable | None = None):
     """The generic body of every transition service (add-on services call it too)."""
     from . import events
     from .models import AuditAction, TransitionLog
@@ -226,15 +237,12 @@ def transition_run(*, instance, name: str, user, comment: str = "", expected_ver
                     % {"name": name, "state": getattr(locked, machine.field)},
                     code="invalid_state",
                 )
-            denied = permission_reason(locked, current, user)
+            denied = permission_reason(locked, current, user) if check_permission else None
             if denied:
                 raise NotAllowedError(denied.message, errors={"reasons": [denied.as_dict()]})
             reasons = gate_reasons(locked, current)
             if reasons:
-                raise BusinessRuleError(
-                    _("This transition is blocked."), code="transition_blocked",
-                    errors={"reasons": [r.as_dict() for r in reasons]},
-                )
+                raise BusinessRuleError(_("This transition is blocked."), code="transition_blocked", errors=blocked_errors(reasons))
             if current.custom.get("comment_required") and not (comment or "").strip():
                 raise BusinessRuleError(
                     _("A comment is required."), code="comment_required",
@@ -246,6 +254,8 @@ def transition_run(*, instance, name: str, user, comment: str = "", expected_ver
             if before_save is not None:
                 before_save(locked)
             locked.save()
+            if after_save is not None:
+                after_save(locked)
             target = getattr(locked, machine.field)
             TransitionLog.objects.create(
                 organization_id=locked.organization_id,
@@ -264,6 +274,19 @@ def transition_run(*, instance, name: str, user, comment: str = "", expected_ver
     except ConcurrentTransition as exc:
         raise ConflictError(_("Someone else changed this record at the same time. Reload and try again.")) from exc
     return locked
+
+
+def blocked_errors(reasons: list[Reason]) -> dict:
+    """Error body for blocked actions: every reason under ``reasons``, and one entry per gate
+    (``{"gas": {"message", "codes", "missing_items"}}``) so clients can route the user."""
+    errors: dict = {"reasons": [r.as_dict() for r in reasons]}
+    for reason in reasons:
+        if not reason.gate:
+            continue
+        entry = errors.setdefault(reason.gate, {"message": str(reason.message), "codes": [], "missing_items": []})
+        entry["codes"].append(reason.code)
+        entry["missing_items"].extend(str(i) for i in reason.items)
+    return errors
 
 
 def event_type_for(model, transition) -> str:

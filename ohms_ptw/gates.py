@@ -1,0 +1,243 @@
+"""Every rule that blocks a permit transition, in one place.
+
+Each gate takes a permit and yields ``Reason(code, message, gate, items)``; nothing here
+writes. The django-fsm conditions (``ohms_core.workflows.gate``), the readiness endpoint,
+the admin buttons, the REST workflow endpoints, sync and jobs all call these functions.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ohms_core import providers
+from ohms_core.workflows import Reason
+
+from .states import LIVE_STATUSES, IsolationStatus, OverlapPolicy
+
+
+# --- gas ------------------------------------------------------------------------------
+def gas_limits_for(permit_type, gas: str) -> dict:
+    from .states import DEFAULT_GAS_LIMITS
+
+    return (permit_type.gas_limits or {}).get(gas) or DEFAULT_GAS_LIMITS.get(gas) or {}
+
+
+def gas_value_is_safe(permit_type, gas: str, value) -> bool:
+    limits = gas_limits_for(permit_type, gas)
+    value = Decimal(str(value))
+    if "min" in limits and value < Decimal(str(limits["min"])):
+        return False
+    if "max" in limits:
+        top = Decimal(str(limits["max"]))
+        if value > top or (limits.get("exclusive_max") and value >= top):
+            return False
+    return True
+
+
+def latest_gas_readings(permit) -> dict:
+    """Latest reading per gas (one query; uses a prefetch when present)."""
+    readings = getattr(permit, "_prefetched_objects_cache", {}).get("gas_readings")
+    if readings is None:
+        readings = permit.gas_readings.order_by("-tested_at")
+    latest = {}
+    for reading in sorted(readings, key=lambda r: r.tested_at, reverse=True):
+        latest.setdefault(reading.gas, reading)
+    return latest
+
+
+def gas_gate(permit, *, now=None):
+    permit_type = permit.permit_type
+    if not permit_type.requires_gas_testing:
+        return
+    now = now or timezone.now()
+    window = timedelta(minutes=permit_type.gas_reading_validity_minutes)
+    latest = latest_gas_readings(permit)
+    missing, stale, unsafe = [], [], []
+    for gas in permit_type.required_gases or []:
+        reading = latest.get(gas)
+        if reading is None:
+            missing.append(gas)
+        elif not reading.safe:
+            unsafe.append(f"{gas} {reading.value}{reading.unit}")
+        elif now - reading.tested_at > window:
+            stale.append(gas)
+    if missing:
+        yield Reason("gas_readings_missing", _("Gas readings missing: %(gases)s.") % {"gases": ", ".join(missing)}, "gas", tuple(missing))
+    if unsafe:
+        yield Reason("gas_unsafe", _("Unsafe gas readings: %(r)s.") % {"r": ", ".join(unsafe)}, "gas", tuple(unsafe))
+    if stale:
+        yield Reason("gas_readings_stale",
+                     _("Gas readings older than %(m)s minutes: %(gases)s.") % {"m": permit_type.gas_reading_validity_minutes, "gases": ", ".join(stale)},
+                     "gas", tuple(stale))
+
+
+# --- isolation ------------------------------------------------------------------------
+def _points(permit):
+    points = getattr(permit, "_prefetched_objects_cache", {}).get("isolation_points")
+    if points is None:
+        points = permit.isolation_points.select_related("point").all()
+    return [p for p in points if not p.is_deleted and p.status != IsolationStatus.CANCELLED]
+
+
+def point_label(point) -> str:
+    if point.point_id:
+        return point.point.point_code
+    return point.custom_point_name
+
+
+def isolation_gate(permit):
+    """Before approve and activate: structured (every required point verified) or legacy text."""
+    permit_type = permit.permit_type
+    if permit_type.requires_structured_isolation:
+        required = [p for p in _points(permit) if p.required]
+        if not required:
+            yield Reason("isolation_points_missing", _("Assign at least one required isolation point."), "isolation")
+            return
+        pending = [point_label(p) for p in required if p.status not in (IsolationStatus.VERIFIED, IsolationStatus.DEISOLATED)]
+        if pending:
+            yield Reason("isolation_points_not_verified",
+                         _("All required isolation points must be verified: %(p)s.") % {"p": ", ".join(pending)},
+                         "isolation", tuple(pending))
+    elif (permit_type.requires_isolation or permit.requires_isolation) and not permit.isolation_details.strip():
+        yield Reason("isolation_details_missing", _("Describe the isolation (isolation details)."), "isolation")
+
+
+def deisolation_gate(permit):
+    """Before completion, when the type requires de-isolation on closeout."""
+    if not permit.permit_type.requires_deisolation_on_closeout:
+        return
+    pending = [point_label(p) for p in _points(permit) if p.required and p.status != IsolationStatus.DEISOLATED]
+    if pending:
+        yield Reason("deisolation_required", _("De-isolate every required point first: %(p)s.") % {"p": ", ".join(pending)},
+                     "isolation", tuple(pending))
+
+
+def isolation_summary(permit) -> dict:
+    points = _points(permit)
+    required = [p for p in points if p.required]
+    return {
+        "total": len(points),
+        "required": len(required),
+        "verified_required": sum(1 for p in required if p.status in (IsolationStatus.VERIFIED, IsolationStatus.DEISOLATED)),
+        "pending_required": sum(1 for p in required if p.status in (IsolationStatus.ASSIGNED, IsolationStatus.ISOLATED)),
+        "deisolated_required": sum(1 for p in required if p.status == IsolationStatus.DEISOLATED),
+    }
+
+
+# --- PPE and checklist ----------------------------------------------------------------
+def missing_ppe(permit) -> list[str]:
+    have = {str(i).strip().lower() for i in (permit.ppe_requirements or [])}
+    return [item for item in (permit.permit_type.mandatory_ppe or []) if item.strip().lower() not in have]
+
+
+def ppe_gate(permit):
+    missing = missing_ppe(permit)
+    if missing:
+        yield Reason("ppe_missing", _("Mandatory PPE missing: %(i)s.") % {"i": ", ".join(missing)}, "ppe", tuple(missing))
+
+
+def missing_checklist(permit) -> list[str]:
+    ticked = permit.safety_checklist or {}
+    return [item["label"] for item in (permit.permit_type.safety_checklist_items or []) if ticked.get(item["key"]) is not True]
+
+
+def checklist_gate(permit):
+    missing = missing_checklist(permit)
+    if missing:
+        yield Reason("checklist_incomplete", _("Safety checklist incomplete: %(i)s.") % {"i": ", ".join(missing)}, "checklist", tuple(missing))
+
+
+# --- closeout -------------------------------------------------------------------------
+def closeout_gate(permit):
+    """Blocks only completion, and only when a closeout template applies."""
+    from .services.closeout import closeout_state
+
+    state = closeout_state(permit)
+    if state["template_exists"] and not state["is_complete"]:
+        yield Reason("closeout_incomplete", _("Complete the closeout checklist: %(i)s.") % {"i": ", ".join(state["missing_items"]) or _("not completed")},
+                     "closeout", tuple(state["missing_items"]))
+
+
+# --- simultaneous operations ------------------------------------------------------------
+def simops_conflicts(permit) -> list[dict]:
+    """Other live permits sharing an isolation point, or the same location in an overlapping window."""
+    from .models import Permit, PermitIsolationPoint
+
+    others = Permit.objects.filter(organization_id=permit.organization_id, status__in=LIVE_STATUSES).exclude(pk=permit.pk)
+    conflicts = []
+    location = permit.location.strip().lower()
+    if location:
+        for other in others.filter(location__iexact=permit.location.strip(), planned_start_time__lt=permit.planned_end_time,
+                                   planned_end_time__gt=permit.planned_start_time).only("permit_number", "status"):
+            conflicts.append({"permit_number": other.permit_number, "kind": "location",
+                              "reason": _("Same location, overlapping time window")})
+    point_ids = [p.point_id for p in _points(permit) if p.point_id]
+    if point_ids:
+        shared = (PermitIsolationPoint.objects.filter(point_id__in=point_ids, permit__in=others)
+                  .exclude(status=IsolationStatus.CANCELLED).select_related("permit", "point"))
+        for sp in shared:
+            conflicts.append({"permit_number": sp.permit.permit_number, "kind": "isolation_point",
+                              "reason": _("Shares isolation point %(p)s") % {"p": sp.point.point_code}})
+    return conflicts
+
+
+def simops_gate(permit):
+    if permit.permit_type.location_overlap_policy != OverlapPolicy.BLOCK:
+        return
+    blocking = [c["permit_number"] for c in simops_conflicts(permit) if c["kind"] == "location"]
+    if blocking:
+        yield Reason("simops_location_conflict",
+                     _("Another permit holds this location in the same window: %(p)s.") % {"p": ", ".join(blocking)},
+                     "simops", tuple(blocking))
+
+
+# --- crew -----------------------------------------------------------------------------
+def crew_gate(permit):
+    """Ask the registered fitness/competency providers about every assigned worker."""
+    if not providers.worker_checks():
+        return
+    for assignment in permit.workers.select_related("worker__contact").all():
+        for reason in providers.check_worker(assignment.worker, purpose="permit", context=permit):
+            yield Reason(reason.code, f"{assignment.worker}: {reason.message}", "crew", (str(assignment.worker),))
+
+
+# --- extensions -----------------------------------------------------------------------
+def extension_gate(permit, new_end_time):
+    permit_type = permit.permit_type
+    if permit.extension_count >= permit_type.max_extensions:
+        yield Reason("extensions_exhausted", _("No more extensions: %(n)s already granted (maximum %(m)s).")
+                     % {"n": permit.extension_count, "m": permit_type.max_extensions}, "extensions")
+    if new_end_time <= permit.planned_end_time:
+        yield Reason("extension_not_later", _("The new end time must be after the current one."), "extensions")
+    limit = permit.planned_start_time + timedelta(hours=permit_type.max_validity_hours)
+    if new_end_time > limit:
+        yield Reason("extension_beyond_validity", _("The permit cannot run past %(limit)s (maximum validity %(h)s h).")
+                     % {"limit": timezone.localtime(limit).strftime("%Y-%m-%d %H:%M"), "h": permit_type.max_validity_hours}, "extensions")
+
+
+# --- people ---------------------------------------------------------------------------
+def workflow_people_gate(permit):
+    missing = [name for name, value in (("verifier", permit.verifier_id), ("approver", permit.approver_id)) if not value]
+    if missing:
+        yield Reason("workflow_people_missing", _("Assign a verifier and an approver first."), "workflow", tuple(missing))
+
+
+def approval_gates(permit):
+    yield from gas_gate(permit)
+    yield from isolation_gate(permit)
+    yield from ppe_gate(permit)
+    yield from checklist_gate(permit)
+    yield from simops_gate(permit)
+
+
+def activation_gates(permit):
+    yield from approval_gates(permit)
+    yield from crew_gate(permit)
+
+
+def completion_gates(permit):
+    yield from closeout_gate(permit)
+    yield from deisolation_gate(permit)

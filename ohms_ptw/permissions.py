@@ -1,0 +1,71 @@
+"""Who may act on a permit: role rules and assignment rules, with the reason when not."""
+from django.utils.translation import gettext_lazy as _
+
+from ohms_core import permissions as core_permissions
+from ohms_core.roles import Role
+from ohms_core.workflows import role_permission
+
+ALL = core_permissions.ALL_ROLES
+MANAGERS = core_permissions.MANAGERS
+PERMIT_WRITERS = ALL - {Role.AUDITOR, Role.WORKER, Role.MEDICAL_OFFICER, Role.COMPLIANCE_OFFICER}
+CONFIGURATORS = MANAGERS
+
+RESOURCES = {
+    "permit": {"view": ALL, "add": PERMIT_WRITERS, "change": PERMIT_WRITERS, "delete": MANAGERS},
+    "permittype": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
+    "riskmatrix": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
+    "closeouttemplate": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
+    "isolationpoint": {"view": ALL, "add": PERMIT_WRITERS, "change": CONFIGURATORS | {Role.ISSUER, Role.AREA_INCHARGE},
+                       "delete": CONFIGURATORS},
+    "lotoprocedure": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
+    "permitchild": {"view": ALL, "add": PERMIT_WRITERS, "change": PERMIT_WRITERS, "delete": PERMIT_WRITERS},
+    "permitlog": {"view": ALL, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
+}
+
+#: Who may isolate and verify points (besides the people assigned on the permit).
+ISOLATION_ROLES = frozenset({Role.ISSUER, Role.AREA_INCHARGE, Role.VERIFIER, Role.ORG_ADMIN, Role.SAFETY_MANAGER})
+
+
+def _is(attr):
+    def check(permit, user):
+        return user is not None and getattr(permit, f"{attr}_id", None) == user.pk
+    return check
+
+
+def _any(*checks):
+    def check(permit, user):
+        return any(c(permit, user) for c in checks)
+    return check
+
+
+is_creator = _is("created_by")
+is_verifier = _is("verifier")
+is_approver = _is("approver")
+is_issuer = _is("issuer")
+is_area_incharge = _is("area_incharge")
+is_receiver = _is("receiver")
+
+can_submit = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, Role.PERMIT_REQUESTER, allow=is_creator,
+                             message=_("Only the requester or a safety manager can submit."))
+can_verify = role_permission(Role.ORG_ADMIN, allow=is_verifier, message=_("Only the assigned verifier can verify."))
+can_approve = role_permission(Role.ORG_ADMIN, allow=is_approver, message=_("Only the assigned approver can approve."))
+can_issue = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, allow=_any(is_issuer, is_area_incharge, is_approver),
+                            message=_("Only the issuer, the area in-charge or the approver can do this."))
+can_close = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER,
+                            allow=_any(is_issuer, is_area_incharge, is_receiver, is_creator),
+                            message=_("Only the issuer, receiver, area in-charge or requester can complete."))
+can_cancel = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, allow=_any(is_creator, is_approver),
+                             message=_("Only the requester, the approver or a safety manager can cancel."))
+can_review = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, allow=_any(is_verifier, is_approver),
+                             message=_("Only the verifier, the approver or a safety manager can do this."))
+system_only = role_permission(message=_("Only the system does this (scheduled job)."))
+
+
+def user_may_isolate(permit, user, role: str) -> bool:
+    if user.is_superuser or role in ISOLATION_ROLES:
+        return True
+    return any(c(permit, user) for c in (is_issuer, is_area_incharge, is_verifier, is_approver))
+
+
+def user_may_assign_points(permit, user, role: str) -> bool:
+    return user.is_superuser or role in MANAGERS or is_creator(permit, user) or user_may_isolate(permit, user, role)
