@@ -13,7 +13,6 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
 from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
@@ -93,7 +92,8 @@ def run_job(name: str, *, trigger: str = "schedule", user_id=None):
 
 @db_task()
 def run_job_task(name: str, user_id=None):
-    close_old_connections()
+    # db_task already closes stale connections around the task in a worker (and, rightly,
+    # not in immediate mode, where it runs inside the caller's transaction).
     return getattr(run_job(name, trigger="manual", user_id=user_id), "pk", None)
 
 

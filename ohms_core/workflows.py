@@ -214,7 +214,8 @@ def transition_perform(*, instance, name: str, user, comment: str = "", expected
 
 def transition_run(*, instance, name: str, user, comment: str = "", expected_version: int | None = None,
                    event_data: dict | None = None, before_save: Callable | None = None,
-                   check_permission: bool = True, after_save: Callable | None = None):
+                   check_permission: bool = True, after_save: Callable | None = None,
+                   method_kwargs: dict | None = None):
     """The generic body of every transition service (add-on services call it too)."""
     from . import events
     from .models import AuditAction, TransitionLog
@@ -250,7 +251,10 @@ def transition_run(*, instance, name: str, user, comment: str = "", expected_ver
                 )
             source = getattr(locked, machine.field)
             locked._change_reason = comment or name
-            getattr(locked, name)(**({"by": user} if "by" in _params(current.method) else {}))
+            kwargs = dict(method_kwargs or {})
+            if "by" in _params(current.method):
+                kwargs.setdefault("by", user)
+            getattr(locked, name)(**kwargs)
             if before_save is not None:
                 before_save(locked)
             locked.save()

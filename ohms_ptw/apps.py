@@ -9,8 +9,25 @@ class OhmsPtwConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from ohms_core import events, permissions, workflows
         from ohms_core.registry import register
 
-        from .manifest import MANIFEST
+        from . import permissions as ptw_permissions
+        from .manifest import EVENT_TYPES, MANIFEST
+        from .models import Permit, PermitIsolationPoint
+        from .services.notifications import notify_gas_unsafe
+        from .services.permits import transition_services
 
         register(MANIFEST)
+        for name, rules in ptw_permissions.RESOURCES.items():
+            permissions.register_resource(name, rules)
+        workflows.register(Permit, "status", resource="permit", addon="ohms_ptw", services=transition_services())
+        workflows.register(PermitIsolationPoint, "status", resource="permitchild", addon="ohms_ptw")
+        for name in EVENT_TYPES:
+            verb = name.rsplit(".", 1)[-1].replace("_", " ")
+            events.register_event_type(
+                name, f"Permit {verb}", addon="ohms_ptw",
+                title="{{ data.permit_number }}: " + verb,
+                message="{{ object.title }} — {{ object.location }}",
+            )
+        events.subscribe("ptw-safety-alerts", notify_gas_unsafe, event_types=("ptw.permit.gas_unsafe",))

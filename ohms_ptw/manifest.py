@@ -1,10 +1,22 @@
 from ohms_core.registry import AddonManifest
 
+EVENT_TYPES = (
+    "ptw.permit.created", "ptw.permit.submitted", "ptw.permit.workflow_initiated", "ptw.permit.verifier_assigned",
+    "ptw.permit.approver_assigned", "ptw.permit.verified", "ptw.permit.approved", "ptw.permit.rejected",
+    "ptw.permit.under_review", "ptw.permit.review_done", "ptw.permit.activated", "ptw.permit.suspended",
+    "ptw.permit.resumed", "ptw.permit.completed", "ptw.permit.cancelled", "ptw.permit.expired", "ptw.permit.obsolete",
+    "ptw.permit.gas_unsafe", "ptw.permit.extension_requested", "ptw.permit.extended", "ptw.permit.extension_rejected",
+)
+
 MANIFEST = AddonManifest(
     label="ohms_ptw",
     name="ptw",
     version="0.1.0",
-    summary="Permit to work: permits, approvals, gas tests, isolation (LOTO), closeout.",
+    summary="Permit to work: permits, approvals, gas tests, isolation (LOTO), closeout, extensions, readiness.",
     depends=("ohms_core",),
+    api_urls="ohms_ptw.api.urls",
     menu_order=200,
+    state_machines=("ohms_ptw.Permit", "ohms_ptw.PermitIsolationPoint"),
+    event_types=EVENT_TYPES,
+    demo_command="ohms_ptw_demo",
 )

@@ -16,9 +16,10 @@ from ..models import Membership, Notification, NotificationPreference, Notificat
 logger = logging.getLogger(__name__)
 
 
-def dedupe_key(*, user_id, event_type: str, object_id: str, day) -> str:
-    """SPEC 6.3: MD5(user, event type, object, date): one per recipient, event, object and day."""
-    raw = f"{user_id}:{event_type}:{object_id}:{day:%Y-%m-%d}"
+def dedupe_key(*, user_id, event_type: str, object_id: str, day, extra: str = "") -> str:
+    """SPEC 6.3: MD5(user, event type, object, date): one per recipient, event, object and day.
+    ``extra`` narrows it (safety alerts: one per event)."""
+    raw = f"{user_id}:{event_type}:{object_id}:{day:%Y-%m-%d}{':' + extra if extra else ''}"
     return hashlib.md5(raw.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -108,9 +109,12 @@ def _link_for(target, user, event) -> str:
         return ""
 
 
-def notification_create(*, user, event, title: str, message: str, link: str = "", data: dict | None = None) -> Notification | None:
-    """Create once per dedupe key; a second call with the same key is a no-op (None)."""
-    key = dedupe_key(user_id=user.pk, event_type=event.type, object_id=event.object_id, day=timezone.localdate(event.created_at))
+def notification_create(*, user, event, title: str, message: str, link: str = "", data: dict | None = None,
+                        per_event: bool = False) -> Notification | None:
+    """Create once per dedupe key; a second call with the same key is a no-op (None).
+    ``per_event`` makes every event count (safety alerts are never merged)."""
+    key = dedupe_key(user_id=user.pk, event_type=event.type, object_id=event.object_id,
+                     day=timezone.localdate(event.created_at), extra=str(event.pk) if per_event else "")
     try:
         with transaction.atomic():
             return Notification.objects.create(

@@ -25,7 +25,7 @@ class WorkflowInstance(BaseModel):
 
 
 class WorkflowStep(BaseModel):
-    instance = models.ForeignKey(WorkflowInstance, verbose_name=_("workflow"), on_delete=models.CASCADE, related_name="steps")
+    workflow = models.ForeignKey(WorkflowInstance, verbose_name=_("workflow"), on_delete=models.CASCADE, related_name="steps")
     step_type = models.CharField(_("step"), max_length=20, choices=StepType.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assignee"), on_delete=models.PROTECT, related_name="ptw_steps")

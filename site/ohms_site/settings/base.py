@@ -227,6 +227,11 @@ OHMS_EVENT_MAX_ATTEMPTS = int(os.environ.get("OHMS_EVENT_MAX_ATTEMPTS", "10"))
 NOTIFICATIONS_ENABLED = os.environ.get("NOTIFICATIONS_ENABLED", "1") == "1"
 OHMS_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("OHMS_NOTIFICATION_RETENTION_DAYS", "180"))
 
+# Permit to work (SPEC 6.2)
+PTW_VERIFICATION_SLA_HOURS = int(os.environ.get("PTW_VERIFICATION_SLA_HOURS", "4"))
+PTW_APPROVAL_SLA_HOURS = int(os.environ.get("PTW_APPROVAL_SLA_HOURS", "4"))
+PTW_EXPIRING_SOON_HOURS = int(os.environ.get("PTW_EXPIRING_SOON_HOURS", "4"))
+
 # Header a client sends to say which organization a request acts for.
 OHMS_ORGANIZATION_HEADER = "HTTP_X_OHMS_ORGANIZATION"
 

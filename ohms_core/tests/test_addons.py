@@ -1,0 +1,80 @@
+"""The add-on registry: manifests, dependency check, About page, API mounted from manifests."""
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import Client
+
+from ohms_core import checks, events, jobs, registry, workflows
+from ohms_core.context import acting_as
+from ohms_core.registry import AddonManifest
+from ohms_core.tests.workflow_app.models import Inspection
+
+INSTALLED = ("ohms_core", "ohms_ptw", "ohms_health", "ohms_regulatory", "ohms_integrations", "ohms_testflow")
+PASSWORD = "pass-1234-word"
+
+
+@pytest.fixture
+def broken_addon():
+    manifest = AddonManifest(label="ohms_fake", name="fake", version="9.9.9", summary="Needs a missing add-on.",
+                             depends=("ohms_core", "ohms_missing"))
+    registry.register(manifest)
+    yield manifest
+    registry._addons.pop("ohms_fake", None)
+
+
+def test_registry_lists_installed_addons_with_versions():
+    manifests = {m.label: m for m in registry.addons()}
+    assert set(INSTALLED) <= set(manifests)
+    for label in INSTALLED:
+        assert manifests[label].version, label
+        assert manifests[label].summary, label
+    assert manifests["ohms_core"].version == "0.1.0"
+    assert manifests["ohms_testflow"].version == "0.0.1"
+    assert registry.addons()[0].label == "ohms_core"  # sorted by menu order, core first
+    assert manifests["ohms_regulatory"].depends == ("ohms_core", "ohms_health")
+    assert registry.get("ohms_ptw") is manifests["ohms_ptw"] and registry.get("ohms_nope") is None
+
+
+def test_dependencies_satisfied():
+    assert checks.addon_dependencies(None) == []
+
+
+def test_missing_dependency_is_a_check_error(broken_addon):
+    errors = checks.addon_dependencies(None)
+    assert len(errors) == 1
+    error = errors[0]
+    assert error.id == "ohms.E001"
+    assert "ohms_fake" in error.msg and "ohms_missing" in error.msg
+    assert "'missing'" in error.hint
+    with pytest.raises(SystemCheckError, match="ohms_missing"):
+        call_command("check")
+
+
+@pytest.mark.django_db
+def test_about_page_lists_addons_machines_events_and_jobs(admin_a):
+    client = Client()
+    assert client.login(username=admin_a.username, password=PASSWORD)
+    response = client.get("/admin/ohms/about/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for label in INSTALLED:
+        assert f'data-ohms-addon="{label}"' in body, label
+    machine = workflows.machine_for(Inspection)
+    assert machine.states() == ["draft", "submitted", "approved", "rejected"]
+    assert "ohms_testflow.Inspection.status (draft → submitted → approved → rejected)" in body
+    for event_type in events.event_types():
+        if event_type.addon == "ohms_testflow":
+            assert f"<code>{event_type.name}</code>" in body
+    assert "testflow.inspection.reopened" in body
+    sweep = jobs.get_job("events_sweep")
+    assert f"{sweep.name} ({sweep.schedule_label})" in body
+
+
+@pytest.mark.django_db
+def test_addon_api_is_mounted_from_the_registry(client_a, org_a):
+    with acting_as(organization=org_a):
+        Inspection.objects.create(organization=org_a, title="Mounted")
+    response = client_a.get("/api/v1/testflow/inspections/")
+    assert response.status_code == 200
+    assert [row["title"] for row in response.json()["results"]] == ["Mounted"]
+    assert client_a.get("/api/v1/fake/").status_code == 404

@@ -1,0 +1,172 @@
+"""Periodic jobs: every run recorded in JobRun, never two copies at once, run now from the admin."""
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY
+
+from ohms_core import jobs, testing
+from ohms_core.models import Document, JobRun, Notification
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pass-1234-word"
+
+
+def _login(user):
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+@pytest.fixture
+def temporary_job():
+    """Register throw-away jobs; unregister them (and their Huey periodic tasks) afterwards."""
+    names = []
+
+    def register(name, func, **kw):
+        kw.setdefault("schedule", jobs.crontab(minute="0", hour="3"))
+        kw.setdefault("schedule_label", "daily at 03:00")
+        jobs.periodic_job(name, **kw)(func)
+        names.append(name)
+        return jobs.get_job(name)
+
+    yield register
+    for name in names:
+        job = jobs._jobs.pop(name, None)
+        if job is not None:
+            job.periodic_task.unregister()
+
+
+def _notification(user, org, n, *, read, age_days):
+    return Notification.objects.create(
+        organization=org, user=user, event_type="test.old", title=f"N{n}", dedupe_key=f"old-{n}",
+        is_read=read, created_at=timezone.now() - timedelta(days=age_days),
+    )
+
+
+def test_run_job_records_a_successful_run(temporary_job):
+    temporary_job("test_counts_three", lambda: 3, label="Counts three")
+    before = timezone.now()
+    run = jobs.run_job("test_counts_three")
+    run.refresh_from_db()
+    assert (run.name, run.trigger, run.started_by, run.success, run.error, run.items_processed) == (
+        "test_counts_three", "schedule", None, True, "", 3)
+    assert before <= run.started_at <= run.finished_at
+    assert run.duration_ms is not None and run.duration_ms >= 0
+    assert jobs.get_job("test_counts_three").label == "Counts three"
+
+
+def test_failing_job_records_the_error(temporary_job):
+    def explode():
+        raise ValueError("retention table is locked")
+
+    temporary_job("test_explodes", explode)
+    run = jobs.run_job("test_explodes")
+    run.refresh_from_db()
+    assert run.success is False
+    assert "ValueError: retention table is locked" in run.error
+    assert run.finished_at is not None and run.items_processed == 0
+    assert not HUEY.is_locked("ohms-job-test_explodes")  # the lock is released after a failure
+    assert jobs.run_job("test_explodes") is not None
+
+
+def test_locked_job_is_skipped(temporary_job):
+    calls = []
+    temporary_job("test_locked", lambda: calls.append(1) or 1)
+    with HUEY.lock_task("ohms-job-test_locked"):
+        assert jobs.run_job("test_locked") is None
+    assert calls == [] and JobRun.objects.filter(name="test_locked").count() == 0
+    assert jobs.run_job("test_locked").success is True
+    assert calls == [1]
+
+
+def test_job_runs_in_a_system_context(temporary_job):
+    from ohms_core.context import get_context
+
+    seen = {}
+
+    def look():
+        seen["ctx"] = get_context()
+        return 0
+
+    temporary_job("test_context", look)
+    jobs.run_job("test_context")
+    assert seen["ctx"].reason == "job test_context" and seen["ctx"].user is None
+
+
+def test_notifications_cleanup_deletes_old_read_notifications(org_a, admin_a, settings):
+    settings.OHMS_NOTIFICATION_RETENTION_DAYS = 30
+    old_read = [_notification(admin_a, org_a, n, read=True, age_days=40) for n in range(2)]
+    old_unread = _notification(admin_a, org_a, 10, read=False, age_days=40)
+    recent_read = _notification(admin_a, org_a, 11, read=True, age_days=5)
+    run = jobs.run_job("notifications_cleanup")
+    assert run.success is True and run.items_processed == 2
+    assert not Notification.objects.filter(pk__in=[n.pk for n in old_read]).exists()
+    assert set(Notification.objects.values_list("pk", flat=True)) == {old_unread.pk, recent_read.pk}
+
+
+def test_documents_retention_soft_deletes_expired_documents(org_a, admin_a):
+    def document(title, retention_until):
+        doc = Document(organization=org_a, title=title, file_size=1, retention_until=retention_until)
+        doc.file.save("d.txt", ContentFile(b"x"), save=False)
+        doc.save()
+        return doc
+
+    today = timezone.localdate()
+    expired = document("Expired", today - timedelta(days=1))
+    kept = document("Kept", today + timedelta(days=1))
+    forever = document("Forever", None)
+    run = jobs.run_job("documents_retention")
+    assert run.success is True and run.items_processed == 1
+    assert Document.all_objects.get(pk=expired.pk).is_deleted
+    assert not Document.all_objects.get(pk=kept.pk).is_deleted
+    assert not Document.all_objects.get(pk=forever.pk).is_deleted
+    assert jobs.run_job("documents_retention").items_processed == 0
+
+
+def test_core_jobs_are_registered_with_huey():
+    names = {job.name for job in jobs.jobs()}
+    assert {"events_sweep", "documents_retention", "notifications_cleanup"} <= names
+    for job in jobs.jobs():
+        assert job.periodic_task is not None and job.schedule_label
+    assert jobs.get_job("events_sweep").schedule_label == "every minute"
+
+
+def test_jobs_screen_lists_every_job(admin_a, temporary_job):
+    temporary_job("test_listed", lambda: 0, schedule_label="weekly on Sunday")
+    jobs.run_job("notifications_cleanup")
+    response = _login(admin_a).get("/admin/ohms/jobs/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for job in jobs.jobs():
+        assert f'data-ohms-job="{job.name}"' in body
+        assert job.schedule_label in body
+    assert "weekly on Sunday" in body
+    assert body.count("/run/") >= len(jobs.jobs())
+
+
+def test_run_now_by_org_admin_records_a_manual_run(admin_a):
+    client = _login(admin_a)
+    response = client.post("/admin/ohms/jobs/notifications_cleanup/run/")
+    assert response.status_code == 302 and response["Location"] == "/admin/ohms/jobs/"
+    run = JobRun.objects.get(name="notifications_cleanup")
+    assert (run.trigger, run.started_by, run.success) == ("manual", admin_a, True)
+    body = client.get("/admin/ohms/jobs/").content.decode()
+    assert "Run now" in body and admin_a.username in body  # the recent run, with who started it
+
+
+def test_run_now_of_unknown_job_runs_nothing(admin_a):
+    response = _login(admin_a).post("/admin/ohms/jobs/no-such-job/run/")
+    assert response.status_code == 302
+    assert JobRun.objects.count() == 0
+
+
+def test_non_admin_cannot_see_or_run_jobs(org_a):
+    requester = testing.make_member(org_a, "permit_requester")
+    client = _login(requester)
+    assert client.get("/admin/ohms/jobs/").status_code in (302, 403)
+    assert client.post("/admin/ohms/jobs/notifications_cleanup/run/").status_code in (302, 403)
+    assert JobRun.objects.count() == 0
+    assert client.get("/admin/ohms/jobs/notifications_cleanup/run/").status_code == 405  # POST only

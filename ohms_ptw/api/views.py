@@ -1,0 +1,407 @@
+"""PTW REST endpoints (thin: validate, scope, call the service)."""
+import hashlib
+
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from ohms_core.api.views import ScopedModelViewSet, TenantScopedMixin, expected_version
+from ohms_core.api.workflow import TransitionsMixin
+from ohms_core.services.records import record_create
+
+from .. import selectors
+from ..models import (
+    CloseoutChecklistTemplate,
+    DigitalSignature,
+    GasReading,
+    IsolationPointLibrary,
+    LotoLog,
+    LotoProcedure,
+    Permit,
+    PermitAudit,
+    PermitExtension,
+    PermitHazard,
+    PermitIsolationPoint,
+    PermitPhoto,
+    PermitType,
+    PermitWorker,
+    RiskMatrix,
+)
+from ..services import closeout as closeout_services
+from ..services import isolation as isolation_services
+from ..services import permits as permit_services
+from ..services.audit import permit_audit
+from . import serializers as s
+
+
+# --- configuration --------------------------------------------------------------------
+class PermitTypeViewSet(ScopedModelViewSet):
+    resource, model = "permittype", PermitType
+    serializer_class = s.PermitTypeSerializer
+    filterset_fields = ["category", "is_active", "requires_structured_isolation", "requires_gas_testing"]
+    search_fields = ["name", "code"]
+    ordering_fields = ["name", "category"]
+
+
+class RiskMatrixViewSet(ScopedModelViewSet):
+    resource, model = "riskmatrix", RiskMatrix
+    serializer_class = s.RiskMatrixSerializer
+    filterset_fields = ["is_active", "is_default"]
+    search_fields = ["name"]
+
+
+class CloseoutTemplateViewSet(ScopedModelViewSet):
+    resource, model = "closeouttemplate", CloseoutChecklistTemplate
+    serializer_class = s.CloseoutTemplateSerializer
+    filterset_fields = ["permit_type", "risk_level", "is_active"]
+    search_fields = ["name"]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("permit_type")
+
+
+class IsolationPointFilter(filters.FilterSet):
+    q = filters.CharFilter(method="filter_q")
+
+    class Meta:
+        model = IsolationPointLibrary
+        fields = ["project", "site", "asset_tag", "energy_type", "point_type", "is_active"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(point_code__icontains=value) | Q(asset_tag__icontains=value) |
+                               Q(location__icontains=value) | Q(description__icontains=value))
+
+
+class IsolationPointViewSet(ScopedModelViewSet):
+    resource, model = "isolationpoint", IsolationPointLibrary
+    serializer_class = s.IsolationPointLibrarySerializer
+    filterset_class = IsolationPointFilter
+    search_fields = ["point_code", "asset_tag", "location"]
+    ordering_fields = ["point_code", "asset_tag"]
+
+    def scope_queryset(self, queryset):
+        queryset = super().scope_queryset(queryset)
+        ids = selectors.allowed_project_ids()
+        return queryset if ids is None else queryset.filter(Q(project__isnull=True) | Q(project__in=ids))
+
+
+class LotoProcedureViewSet(ScopedModelViewSet):
+    resource, model = "lotoprocedure", LotoProcedure
+    serializer_class = s.LotoProcedureSerializer
+    filterset_fields = ["asset_tag", "project", "is_active"]
+    search_fields = ["asset_tag", "name"]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().prefetch_related("points")
+
+
+# --- permits --------------------------------------------------------------------------
+class PermitFilter(filters.FilterSet):
+    status = filters.MultipleChoiceFilter(choices=Permit._meta.get_field("status").choices)
+    date_from = filters.IsoDateTimeFilter(field_name="planned_start_time", lookup_expr="gte")
+    date_to = filters.IsoDateTimeFilter(field_name="planned_start_time", lookup_expr="lte")
+    permit_category = filters.CharFilter(field_name="permit_type__category")
+
+    class Meta:
+        model = Permit
+        fields = ["status", "permit_type", "project", "risk_level", "priority", "issuer", "approver", "verifier"]
+
+
+class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
+    """Permits of the caller's organization and projects. Status changes go through the
+    state machine only (transitions, workflow/*, update_status)."""
+
+    resource, model = "permit", Permit
+    serializer_class = s.PermitSerializer
+    filterset_class = PermitFilter
+    search_fields = ["permit_number", "title", "location"]
+    ordering_fields = ["created_at", "planned_start_time", "planned_end_time", "permit_number", "risk_level"]
+    action_policy = {
+        "restore": "delete", "workflow_initiate": "change", "workflow_verify": "view", "workflow_approve": "view",
+        "update_status": "view", "readiness": "view", "extend": "change", "decide_extension": "view", "sign": "view",
+        "closeout": "view", "update_closeout": "change", "complete_closeout": "change", "isolation": "view",
+        "assign_isolation": "change", "update_isolation": "view",
+    }
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
+            Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
+
+    def scope_queryset(self, queryset):
+        return selectors.scope_to_projects(super().scope_queryset(queryset), "project")
+
+    def create_object(self, data):
+        return permit_services.permit_create(organization=self.organization, data=data, user=self.request.user)
+
+    def update_object(self, instance, data):
+        return permit_services.permit_update(permit=instance, data=data, user=self.request.user,
+                                             expected_version=expected_version(self.request))
+
+    def _out(self, permit, code=status.HTTP_200_OK):
+        permit = self.get_queryset().get(pk=permit.pk)
+        return Response(self.get_serializer(permit).data, status=code)
+
+    @extend_schema(request=s.WorkflowInitiateSerializer, responses=s.PermitSerializer)
+    @action(detail=True, methods=["post"], url_path="workflow/initiate")
+    def workflow_initiate(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.WorkflowInitiateSerializer(data=request.data, context=self.get_serializer_context())
+        payload.is_valid(raise_exception=True)
+        permit = permit_services.workflow_initiate(permit=permit, user=request.user, comment=payload.validated_data.get("comments", ""),
+                                                   verifier=payload.validated_data.get("verifier"),
+                                                   approver=payload.validated_data.get("approver"))
+        return self._out(permit)
+
+    def _decide(self, request, stage):
+        permit = self.get_object()
+        payload = s.DecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        permit = permit_services.workflow_decide(permit=permit, user=request.user, stage=stage, decision=data["decision"],
+                                                 comments=data["comments"], expected_version=data.get("version"))
+        return self._out(permit)
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.PermitSerializer)
+    @action(detail=True, methods=["post"], url_path="workflow/verify")
+    def workflow_verify(self, request, pk=None):
+        return self._decide(request, "verify")
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.PermitSerializer)
+    @action(detail=True, methods=["post"], url_path="workflow/approve")
+    def workflow_approve(self, request, pk=None):
+        return self._decide(request, "approve")
+
+    @extend_schema(request=s.UpdateStatusSerializer, responses=s.PermitSerializer)
+    @action(detail=True, methods=["post"])
+    def update_status(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.UpdateStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        permit = permit_services.permit_update_status(permit=permit, user=request.user, status=data["status"],
+                                                      comments=data["comments"], expected_version=data.get("version"))
+        return self._out(permit)
+
+    @action(detail=True, methods=["get"])
+    def readiness(self, request, pk=None):
+        """What blocks verify / approve / activate / complete (SPEC 2.12)."""
+        self.get_object()  # scoping: 404 across organizations and projects
+        permit = selectors.permit_with_checks(pk, organization=self.organization)
+        return Response(selectors.permit_readiness(permit, request.user))
+
+    @extend_schema(request=s.ExtendSerializer, responses=s.PermitExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def extend(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.ExtendSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        extension = permit_services.permit_extend(permit=permit, user=request.user, role=self.role, **payload.validated_data)
+        return Response(s.PermitExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ExtensionDecisionSerializer, responses=s.PermitExtensionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide_extension(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.ExtensionDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        extension = get_object_or_404(PermitExtension, pk=payload.validated_data["extension"], permit=permit)
+        extension = permit_services.extension_decide(extension=extension, user=request.user, role=self.role,
+                                                     approve=payload.validated_data["decision"] == "approve",
+                                                     comment=payload.validated_data["comment"])
+        return Response(s.PermitExtensionSerializer(extension).data)
+
+    @extend_schema(request=s.SignSerializer, responses=s.DigitalSignatureSerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.SignSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        signature = permit_services.permit_sign(permit=permit, user=request.user, **payload.validated_data)
+        return Response(s.DigitalSignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
+
+    # closeout (SPEC 2.6)
+    @extend_schema(responses=s.PermitCloseoutSerializer)
+    @action(detail=True, methods=["get"])
+    def closeout(self, request, pk=None):
+        permit = self.get_object()
+        record = closeout_services.closeout_get_or_create(permit=permit, user=request.user)
+        if record is None:
+            return Response({"template_exists": False, "is_complete": True, "missing_items": [], "template_items": []})
+        return Response({"template_exists": True, **s.PermitCloseoutSerializer(record).data})
+
+    @extend_schema(request=s.CloseoutUpdateSerializer, responses=s.PermitCloseoutSerializer)
+    @action(detail=True, methods=["post"])
+    def update_closeout(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.CloseoutUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        record = closeout_services.closeout_update(permit=permit, user=request.user, checklist=data.get("checklist"),
+                                                   remarks=data.get("remarks"), expected_version=data.get("version"))
+        return Response(s.PermitCloseoutSerializer(record).data)
+
+    @extend_schema(request=None, responses=s.PermitCloseoutSerializer)
+    @action(detail=True, methods=["post"])
+    def complete_closeout(self, request, pk=None):
+        permit = self.get_object()
+        record = closeout_services.closeout_complete(permit=permit, user=request.user)
+        return Response(s.PermitCloseoutSerializer(record).data)
+
+    # isolation (SPEC 2.7)
+    @action(detail=True, methods=["get"])
+    def isolation(self, request, pk=None):
+        permit = self.get_object()
+        view = isolation_services.isolation_view(permit)
+        points = s.PermitIsolationPointSerializer(view.pop("points"), many=True).data
+        return Response({"points": points, "items": points, **view})
+
+    @extend_schema(request=s.AssignIsolationSerializer, responses=s.PermitIsolationPointSerializer)
+    @action(detail=True, methods=["post"])
+    def assign_isolation(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.AssignIsolationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        library_point = None
+        if data.pop("library_point_id", None):
+            library_point = selectors.scope_to_projects(
+                IsolationPointLibrary.objects.for_organization(self.organization), "project"
+            ).filter(pk=request.data.get("library_point_id")).first() or IsolationPointLibrary.objects.filter(
+                organization=self.organization, project__isnull=True, pk=request.data.get("library_point_id")).first()
+            if library_point is None:
+                from rest_framework.exceptions import ValidationError
+
+                raise ValidationError({"library_point_id": ["Unknown isolation point."]})
+        point = isolation_services.isolation_assign(permit=permit, user=request.user, role=self.role,
+                                                    library_point=library_point, **data)
+        return Response(s.PermitIsolationPointSerializer(point).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.UpdateIsolationSerializer, responses=s.PermitIsolationPointSerializer)
+    @action(detail=True, methods=["post"])
+    def update_isolation(self, request, pk=None):
+        permit = self.get_object()
+        payload = s.UpdateIsolationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        point = get_object_or_404(PermitIsolationPoint, pk=data.pop("permit_isolation_point_id"), permit=permit)
+        point = isolation_services.isolation_update(permit=permit, point=point, user=request.user, role=self.role,
+                                                    expected_version=data.pop("version", None), **data)
+        return Response(s.PermitIsolationPointSerializer(point).data)
+
+
+# --- children -------------------------------------------------------------------------
+class PermitScopedChildMixin:
+    """Children are visible when their permit is (organization and projects)."""
+
+    def scope_queryset(self, queryset):
+        return selectors.scope_to_projects(super().scope_queryset(queryset), "permit__project")
+
+
+class GasReadingViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Append-only: readings are never edited or deleted; a new reading supersedes."""
+
+    resource, model = "permitchild", GasReading
+    serializer_class = s.GasReadingSerializer
+    filterset_fields = ["permit", "gas", "safe"]
+    ordering_fields = ["tested_at"]
+
+    def get_base_queryset(self):
+        return GasReading.objects.select_related("tested_by")
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        permit = data.pop("permit")
+        serializer.instance = permit_services.gas_reading_record(permit=permit, data=data, user=self.request.user)
+
+
+class PermitHazardViewSet(PermitScopedChildMixin, ScopedModelViewSet):
+    resource, model = "permitchild", PermitHazard
+    serializer_class = s.PermitHazardSerializer
+    filterset_fields = ["permit", "risk_level"]
+
+
+class PermitWorkerViewSet(PermitScopedChildMixin, ScopedModelViewSet):
+    resource, model = "permitchild", PermitWorker
+    serializer_class = s.PermitWorkerSerializer
+    filterset_fields = ["permit", "worker", "briefed"]
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("worker__contact")
+
+    def create_object(self, data):
+        return permit_services.permit_worker_add(permit=data["permit"], worker=data["worker"], user=self.request.user,
+                                                 role=data.get("role", ""), briefed=data.get("briefed", False))
+
+
+class PermitPhotoViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         mixins.CreateModelMixin, viewsets.GenericViewSet):
+    resource, model = "permitchild", PermitPhoto
+    serializer_class = s.PermitPhotoSerializer
+    filterset_fields = ["permit", "photo_type"]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_base_queryset(self):
+        return PermitPhoto.objects.all()
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        digest = hashlib.sha256()
+        for chunk in data["file"].chunks():
+            digest.update(chunk)
+        data["file"].seek(0)
+        data["content_hash"], data["taken_by"] = digest.hexdigest(), self.request.user
+        photo = record_create(model=PermitPhoto, organization=self.organization, data=data, user=self.request.user)
+        permit_audit(permit=photo.permit, action="photo_added", user=self.request.user)
+        serializer.instance = photo
+
+
+class ReadOnlyPermitChildViewSet(PermitScopedChildMixin, TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    resource = "permitlog"
+
+
+class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
+    model = PermitAudit
+    serializer_class = s.PermitAuditSerializer
+    filterset_fields = ["permit", "action", "user"]
+    ordering_fields = ["timestamp"]
+
+    def get_base_queryset(self):
+        return PermitAudit.objects.all()
+
+
+class LotoLogViewSet(ReadOnlyPermitChildViewSet):
+    model = LotoLog
+    serializer_class = s.LotoLogSerializer
+    filterset_fields = ["permit", "action", "asset_tag"]
+
+    def get_base_queryset(self):
+        return LotoLog.objects.all()
+
+
+class PermitIsolationPointViewSet(ReadOnlyPermitChildViewSet):
+    """Read here; assign and update through the permit's assign_isolation / update_isolation."""
+
+    resource = "permitchild"
+    model = PermitIsolationPoint
+    serializer_class = s.PermitIsolationPointSerializer
+    filterset_fields = ["permit", "status", "required", "point"]
+
+    def get_base_queryset(self):
+        return PermitIsolationPoint.objects.select_related("point")
+
+
+class DigitalSignatureViewSet(ReadOnlyPermitChildViewSet):
+    model = DigitalSignature
+    serializer_class = s.DigitalSignatureSerializer
+    filterset_fields = ["permit", "meaning", "signatory"]
+
+    def get_base_queryset(self):
+        return DigitalSignature.objects.all()

@@ -1,0 +1,91 @@
+"""PTW reads: project-scoped querysets and readiness (no N+1, few queries)."""
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from ohms_core import workflows
+from ohms_core.context import get_context
+
+from . import gates
+from .models import GasReading, Permit, PermitIsolationPoint
+from .services.closeout import closeout_state
+from .states import PermitStatus
+
+
+def allowed_project_ids(ctx=None):
+    """None means every project of the organization (membership without projects)."""
+    ctx = ctx or get_context()
+    membership = ctx.membership
+    if membership is None:
+        return None
+    ids = [p.pk for p in membership.projects.all()]
+    return ids or None
+
+
+def scope_to_projects(queryset, field: str = "project", ctx=None):
+    """The one project filter of PTW: lists, details, readiness, isolation, closeout, exports."""
+    ids = allowed_project_ids(ctx)
+    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+
+
+def permit_queryset(*, organization, ctx=None):
+    queryset = Permit.objects.for_organization(organization).select_related(
+        "permit_type", "project", "risk_matrix", "issuer", "receiver", "verifier", "approver", "area_incharge", "created_by")
+    return scope_to_projects(queryset, "project", ctx)
+
+
+def permit_with_checks(permit_id, *, organization, ctx=None):
+    """A permit with everything the gates read, prefetched (readiness in a few queries)."""
+    return (permit_queryset(organization=organization, ctx=ctx)
+            .prefetch_related(Prefetch("gas_readings", queryset=GasReading.objects.order_by("-tested_at")),
+                              Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
+            .filter(pk=permit_id).first())
+
+
+STAGES = (("verify", "verify"), ("approve", "approve"), ("activate", "activate"), ("complete", "complete"))
+
+
+def permit_readiness(permit, user) -> dict:
+    """SPEC 2.12: simulate each transition with the same gates the state machine uses."""
+    options = {o["name"]: o for o in workflows.transition_options(permit, user)}
+    readiness, missing = {}, {}
+    for key, transition in STAGES:
+        option = options.get(transition)
+        if option is None:
+            readiness[f"can_{key}"] = False
+            missing[key] = [f"invalid_transition_from_{permit.status}"]
+            continue
+        codes = [r["code"] for r in option["reasons"]]
+        readiness[f"can_{key}"] = not codes
+        missing[key] = codes
+    permit_type = permit.permit_type
+    latest = gates.latest_gas_readings(permit)
+    gas_reasons = list(gates.gas_gate(permit))
+    closeout = closeout_state(permit)
+    summary = gates.isolation_summary(permit)
+    return {
+        "permit_id": str(permit.pk),
+        "permit_number": permit.permit_number,
+        "status": permit.status,
+        "requires": {"gas_testing": permit_type.requires_gas_testing,
+                     "structured_isolation": permit_type.requires_structured_isolation,
+                     "closeout": closeout["template_exists"]},
+        "readiness": readiness,
+        "missing": missing,
+        "details": {
+            "gas": {"required": permit_type.requires_gas_testing, "safe": permit_type.requires_gas_testing and not gas_reasons,
+                    "latest": {gas: {"value": str(r.value), "unit": r.unit, "safe": r.safe, "tested_at": r.tested_at.isoformat()}
+                               for gas, r in latest.items()}},
+            "isolation": {"required_points": summary["required"], "verified_required": summary["verified_required"],
+                          "pending_required": summary["pending_required"], "deisolated_required": summary["deisolated_required"]},
+            "ppe": {"required_items": list(permit_type.mandatory_ppe or []), "missing_items": gates.missing_ppe(permit)},
+            "checklist": {"required": [i["label"] for i in permit_type.safety_checklist_items or []],
+                          "missing": gates.missing_checklist(permit)},
+            "closeout": {"template_exists": closeout["template_exists"], "is_complete": closeout["is_complete"],
+                         "missing_items": closeout["missing_items"]},
+            "simops": {"conflicts": gates.simops_conflicts(permit)},
+        },
+    }
+
+
+__all__ = ["permit_queryset", "permit_with_checks", "permit_readiness", "scope_to_projects", "PermitStatus"]

@@ -1,0 +1,1 @@
+"""PTW use cases. Every write that matters goes through here (API, admin, sync, jobs)."""
