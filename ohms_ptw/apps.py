@@ -19,6 +19,7 @@ class OhmsPtwConfig(AppConfig):
         from .services.permits import transition_services
 
         register(MANIFEST)
+        from . import tasks  # noqa: F401  (periodic jobs)
         for name, rules in ptw_permissions.RESOURCES.items():
             permissions.register_resource(name, rules)
         workflows.register(Permit, "status", resource="permit", addon="ohms_ptw", services=transition_services())
