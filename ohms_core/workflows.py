@@ -82,6 +82,9 @@ def role_permission(*roles: str, message: str | None = None, allow: Callable | N
         return reason(instance, user) is None
 
     permission.ohms_reason = reason
+    permission.ohms_roles = roles
+    permission.ohms_message = message
+    permission.ohms_has_rule = allow is not None
     return permission
 
 
