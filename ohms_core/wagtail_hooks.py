@@ -53,11 +53,15 @@ class NotificationsMenuItem(MenuItem):
     """Sidebar entry whose label carries the unread count."""
 
     def render_component(self, request):
+        """A fresh component per request: the menu item itself is shared by all users."""
+        from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
+
         from .services.notifications import unread_count
 
         count = unread_count(request.user)
-        self.label = _("Notifications (%(n)s)") % {"n": inbox.badge_text(count)} if count else _("Notifications")
-        return super().render_component(request)
+        label = _("Notifications (%(n)s)") % {"n": inbox.badge_text(count)} if count else _("Notifications")
+        return LinkMenuItemComponent(self.name, label, self.url, icon_name=self.icon_name,
+                                     classname=self.classname, attrs=self.attrs)
 
 
 class AdminOnlyMenuItem(MenuItem):

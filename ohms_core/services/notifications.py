@@ -92,7 +92,8 @@ def _texts(rule: NotificationRule, event, target, language: str) -> tuple[str, s
     return title[:255], message
 
 
-def _link_for(target, user, event) -> str:
+def link_for(target, user, event) -> str:
+    """The admin URL of ``target`` for ``user`` (empty when they may not open it)."""
     if target is None:
         return ""
     from wagtail.admin.admin_url_finder import AdminURLFinder
@@ -142,7 +143,7 @@ def notify_from_event(event) -> int:
             if not rule.in_app and not rule.email:
                 continue
             notification = notification_create(user=user, event=event, title=title, message=message,
-                                               link=_link_for(target, user, event), data={"event_data": event.data})
+                                               link=link_for(target, user, event), data={"event_data": event.data})
             if notification is None:
                 continue
             created += 1

@@ -1,11 +1,7 @@
 """Safety alerts that never depend on configuration."""
 from django.utils.translation import gettext as _
 
-from ohms_core.services.notifications import _link_for, notification_create
-
-
-def _link(event, user):
-    return _link_for(event.target, user)
+from ohms_core.services.notifications import link_for, notification_create
 
 
 def notify_gas_unsafe(event) -> int:
@@ -18,7 +14,7 @@ def notify_gas_unsafe(event) -> int:
         "permit": data.get("permit_number", ""), "gas": data.get("gas"), "value": data.get("value"), "unit": data.get("unit", "")}
     created = 0
     for user in users:
-        if notification_create(user=user, event=event, title=title[:255], per_event=True, link=_link(event, user),
+        if notification_create(user=user, event=event, title=title[:255], per_event=True, link=link_for(event.target, user, event),
                                message=_("Active permits are suspended. Evacuate and ventilate before re-testing.")):
             created += 1
     return created

@@ -18,8 +18,11 @@ REST_FRAMEWORK = {
         "anon": "10000/min",
         "user": "100000/min",
         "tokens": "10000/min",
+        "ptw_notifications": "100000/min",
     },
 }
+# Per-process cache: throttle counters never leak between test runs (even with REDIS_URL).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # A small state machine that proves the core workflow machinery; never installed outside tests.
