@@ -73,7 +73,7 @@ def permit_readiness(permit, user) -> dict:
         "readiness": readiness,
         "missing": missing,
         "details": {
-            "gas": {"required": permit_type.requires_gas_testing, "safe": permit_type.requires_gas_testing and not gas_reasons,
+            "gas": {"required": permit_type.requires_gas_testing, "safe": not gas_reasons,
                     "latest": {gas: {"value": str(r.value), "unit": r.unit, "safe": r.safe, "tested_at": r.tested_at.isoformat()}
                                for gas, r in latest.items()}},
             "isolation": {"required_points": summary["required"], "verified_required": summary["verified_required"],

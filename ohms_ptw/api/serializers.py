@@ -289,3 +289,31 @@ class DigitalSignatureSerializer(serializers.ModelSerializer):
         model = DigitalSignature
         fields = ("id", "permit", "signatory", "meaning", "signed_at", "permit_version", "content_hash")
         read_only_fields = fields
+
+
+class WorkflowTaskSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    step_type = serializers.CharField()
+    status = serializers.CharField()
+    assigned_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    age_hours = serializers.SerializerMethodField()
+    escalated_at = serializers.DateTimeField(allow_null=True)
+    permit = serializers.SerializerMethodField()
+
+    def get_overdue(self, obj) -> bool:
+        from django.utils import timezone
+
+        return bool(obj.due_at and obj.due_at < timezone.now())
+
+    def get_age_hours(self, obj) -> float:
+        from django.utils import timezone
+
+        return round((timezone.now() - obj.assigned_at).total_seconds() / 3600, 1)
+
+    def get_permit(self, obj) -> dict:
+        permit = obj.workflow.permit
+        return {"id": str(permit.pk), "permit_number": permit.permit_number, "title": permit.title, "status": permit.status,
+                "project": permit.project.name, "risk_level": permit.risk_level, "location": permit.location,
+                "planned_end_time": permit.planned_end_time}

@@ -18,5 +18,6 @@ router.register("permit-audits", v.PermitAuditViewSet, basename="permitaudit")
 router.register("permit-isolation-points", v.PermitIsolationPointViewSet, basename="permitisolationpoint")
 router.register("loto-logs", v.LotoLogViewSet, basename="lotolog")
 router.register("signatures", v.DigitalSignatureViewSet, basename="signature")
+router.register("my-tasks", v.MyTaskViewSet, basename="mytask")
 
 urlpatterns = router.urls

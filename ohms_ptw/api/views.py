@@ -31,6 +31,7 @@ from ..models import (
     PermitType,
     PermitWorker,
     RiskMatrix,
+    WorkflowStep,
 )
 from ..services import closeout as closeout_services
 from ..services import isolation as isolation_services
@@ -95,6 +96,11 @@ class LotoProcedureViewSet(ScopedModelViewSet):
     serializer_class = s.LotoProcedureSerializer
     filterset_fields = ["asset_tag", "project", "is_active"]
     search_fields = ["asset_tag", "name"]
+
+    def scope_queryset(self, queryset):
+        queryset = super().scope_queryset(queryset)
+        ids = selectors.allowed_project_ids()
+        return queryset if ids is None else queryset.filter(Q(project__isnull=True) | Q(project__in=ids))
 
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("points")
@@ -221,7 +227,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         permit = self.get_object()
         payload = s.SignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        signature = permit_services.permit_sign(permit=permit, user=request.user, **payload.validated_data)
+        signature = permit_services.permit_sign(permit=permit, user=request.user, role=self.role, **payload.validated_data)
         return Response(s.DigitalSignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
     # closeout (SPEC 2.6)
@@ -405,3 +411,34 @@ class DigitalSignatureViewSet(ReadOnlyPermitChildViewSet):
 
     def get_base_queryset(self):
         return DigitalSignature.objects.all()
+
+
+class MyTaskFilter(filters.FilterSet):
+    overdue = filters.BooleanFilter(method="filter_overdue")
+    group = filters.ChoiceFilter(field_name="step_type", choices=[("verification", "verification"), ("approval", "approval")])
+
+    class Meta:
+        model = WorkflowStep
+        fields = ["step_type"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        return queryset.filter(due_at__lt=timezone.now()) if value else queryset.filter(Q(due_at__gte=timezone.now()) | Q(due_at__isnull=True))
+
+
+class MyTaskViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
+    """SPEC 2.4 "my tasks": the caller's pending verification and approval steps."""
+
+    resource, model = "permit", WorkflowStep
+    serializer_class = s.WorkflowTaskSerializer
+    filterset_class = MyTaskFilter
+    search_fields = ["workflow__permit__permit_number", "workflow__permit__title"]
+    ordering_fields = ["assigned_at", "due_at"]
+
+    def get_base_queryset(self):
+        return WorkflowStep.objects.filter(assignee=self.request.user, status="pending").select_related(
+            "workflow__permit__project", "workflow__permit__permit_type").order_by("due_at")
+
+    def scope_queryset(self, queryset):
+        return selectors.scope_to_projects(super().scope_queryset(queryset), "workflow__permit__project")

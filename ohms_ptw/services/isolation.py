@@ -45,11 +45,17 @@ def isolation_assign(*, permit, user, role: str, library_point=None, custom_poin
 
 
 def shared_point_holders(point: PermitIsolationPoint) -> list[str]:
-    """Other live permits still relying on the same library point (isolated or verified)."""
-    if not point.point_id:
+    """Other live permits relying on *this* permit's locks on a shared library point.
+
+    Group lockout: a permit that put its own locks on the point removes them when it is
+    done, whatever the others do. But a permit relying on the point without locks of its
+    own depends on ours, so ours may not come off while it is live. (Two permits with their
+    own locks never block each other, so there is no deadlock.)
+    """
+    if not point.point_id or not point.lock_applied:
         return []
     return list(
-        PermitIsolationPoint.objects.filter(point_id=point.point_id,
+        PermitIsolationPoint.objects.filter(point_id=point.point_id, lock_applied=False,
                                             status__in=(IsolationStatus.ISOLATED, IsolationStatus.VERIFIED),
                                             permit__status__in=(PermitStatus.ACTIVE, PermitStatus.SUSPENDED, PermitStatus.APPROVED))
         .exclude(permit_id=point.permit_id).values_list("permit__permit_number", flat=True)

@@ -223,6 +223,9 @@ def gas_reading_record(*, permit, data: dict, user) -> GasReading:
     if permit.status in FINAL_STATUSES:
         raise BusinessRuleError(_("Readings cannot be added to a closed permit."), code="permit_closed")
     gas, value = data["gas"], data["value"]
+    tolerance = timedelta(minutes=settings.PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES)
+    if data.get("tested_at") and data["tested_at"] > timezone.now() + tolerance:
+        raise ValidationError({"tested_at": [_("A reading cannot be dated in the future.")]})
     limits = gates.gas_limits_for(permit.permit_type, gas)
     data = {**data, "permit": permit, "unit": data.get("unit") or limits.get("unit", ""), "tested_by": data.get("tested_by") or user}
     with transaction.atomic():
@@ -275,12 +278,15 @@ def permit_extend(*, permit, user, role: str, new_end_time, reason: str) -> Perm
 
 
 def extension_decide(*, extension: PermitExtension, user, role: str, approve: bool, comment: str = "") -> PermitExtension:
-    permit = Permit.objects.select_for_update().get(pk=extension.permit_id)
-    if not _may_decide_extension(permit, user, role):
-        raise NotAllowedError(_("Only the assigned approver or a safety manager can decide extensions."))
-    if extension.status != ExtensionStatus.REQUESTED:
-        raise BusinessRuleError(_("This extension was already decided."), code="extension_decided")
-    with transaction.atomic():
+    with transaction.atomic():  # the locks below need a transaction (the REST view runs in autocommit)
+        permit = Permit.objects.select_for_update().get(pk=extension.permit_id)
+        extension = PermitExtension.objects.select_for_update().get(pk=extension.pk)
+        if not _may_decide_extension(permit, user, role):
+            raise NotAllowedError(_("Only the assigned approver or a safety manager can decide extensions."))
+        if extension.status != ExtensionStatus.REQUESTED:
+            raise BusinessRuleError(_("This extension was already decided."), code="extension_decided")
+        if approve and permit.status not in (PermitStatus.APPROVED, PermitStatus.ACTIVE):
+            raise BusinessRuleError(_("Only approved or active permits can be extended."), code="invalid_state")
         if approve:
             reasons = list(gates.extension_gate(permit, extension.new_end_time))
             if reasons:
@@ -308,10 +314,24 @@ def permit_content_hash(permit) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, cls=DjangoJSONEncoder).encode()).hexdigest()
 
 
-def permit_sign(*, permit, user, meaning: str, password: str, signature_data: str = "") -> DigitalSignature:
-    """Signing re-asks the password; records meaning, time and a hash of the version signed."""
+#: Who may sign with which meaning: the person named on the permit (managers sign for anyone).
+SIGNERS = {
+    "issuer": ("issuer_id",), "receiver": ("receiver_id",), "verifier": ("verifier_id",), "approver": ("approver_id",),
+    "closeout": ("issuer_id", "receiver_id", "area_incharge_id", "created_by_id"),
+}
+
+
+def permit_sign(*, permit, user, meaning: str, password: str, signature_data: str = "", role: str = "") -> DigitalSignature:
+    """Signing re-asks the password; records meaning, time and a hash of the version signed.
+    Only the person the permit names for that meaning may sign it (or an org admin)."""
+    from ohms_core.roles import Role
+
     if not password or not user.check_password(password):
         raise NotAllowedError(_("Wrong password: the signature was not recorded."), code="wrong_password")
+    named = any(getattr(permit, attr) == user.pk for attr in SIGNERS.get(meaning, ()))
+    if not (named or user.is_superuser or role == Role.ORG_ADMIN):
+        raise NotAllowedError(_("Only the person named as %(meaning)s on this permit can sign as %(meaning)s.")
+                              % {"meaning": meaning}, code="not_signatory")
     with transaction.atomic():
         signature = record_create(model=DigitalSignature, organization=permit.organization, user=user, data={
             "permit": permit, "signatory": user, "meaning": meaning, "signed_at": timezone.now(),
