@@ -1,5 +1,6 @@
 """The add-on registry: manifests, dependency check, About page, API mounted from manifests."""
 import pytest
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import Client
@@ -9,7 +10,9 @@ from ohms_core.context import acting_as
 from ohms_core.registry import AddonManifest
 from ohms_core.tests.workflow_app.models import Inspection
 
-INSTALLED = ("ohms_core", "ohms_ptw", "ohms_health", "ohms_regulatory", "ohms_integrations", "ohms_testflow")
+#: What OHMS_ADDONS installed in this run (CI also runs core alone), plus the test machine.
+INSTALLED = tuple(app for app in settings.INSTALLED_APPS if app.startswith("ohms_") and app != "ohms_site") + ("ohms_testflow",)
+INSTALLED = tuple(dict.fromkeys(a if a != "ohms_core.tests.workflow_app" else "ohms_testflow" for a in INSTALLED))
 PASSWORD = "pass-1234-word"
 
 
@@ -31,8 +34,9 @@ def test_registry_lists_installed_addons_with_versions():
     assert manifests["ohms_core"].version == "0.1.0"
     assert manifests["ohms_testflow"].version == "0.0.1"
     assert registry.addons()[0].label == "ohms_core"  # sorted by menu order, core first
-    assert manifests["ohms_regulatory"].depends == ("ohms_core", "ohms_health")
-    assert registry.get("ohms_ptw") is manifests["ohms_ptw"] and registry.get("ohms_nope") is None
+    if "ohms_regulatory" in manifests:
+        assert manifests["ohms_regulatory"].depends == ("ohms_core", "ohms_health")
+    assert registry.get("ohms_core") is manifests["ohms_core"] and registry.get("ohms_nope") is None
 
 
 def test_dependencies_satisfied():
