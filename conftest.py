@@ -8,6 +8,8 @@ from django.conf import settings
 
 from ohms_core import testing
 
+pytest_plugins = ["ohms_core.testing_e2e"]  # browser, page, shot fixtures for e2e tests
+
 ROOT = Path(__file__).resolve().parent
 
 

@@ -216,6 +216,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["ohms_core.api.schema.only_public_api"],
+    # Two different "risk_level" choice sets: the audit log's and the permit's 4-level risk.
+    "ENUM_NAME_OVERRIDES": {
+        "AuditRiskLevelEnum": "ohms_core.models.audit.AuditRisk",
+        "PermitRiskLevelEnum": "ohms_ptw.states.RiskLevel",
+    },
 }
 
 # Believe X-Forwarded-For for audit IPs only behind a trusted reverse proxy.

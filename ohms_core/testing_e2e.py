@@ -1,4 +1,5 @@
-"""Playwright (Python) driving Debian's chromium against Django's live server.
+"""Browser-test fixtures for every add-on (a pytest plugin loaded by the root conftest):
+Playwright (Python) driving Debian's chromium against Django's live server.
 
 Playwright's own browser download cannot work on a closed network, so
 ``scripts/install-browser.sh`` installs Debian's chromium and we launch it by path.
@@ -10,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
 
 CHROMIUM = os.environ.get("OHMS_CHROMIUM", "/usr/bin/chromium")
-SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "e2e"
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "e2e"
 LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
@@ -22,6 +22,12 @@ LAUNCH_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser():
+    from playwright.sync_api import expect
+
+    # Playwright's sync API runs an event loop in this thread; the test body's ORM calls are sync.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Actions post, run services and re-render: give a loaded CI machine 20 s, like pages get.
+    expect.set_options(timeout=20_000)
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"chromium not found at {CHROMIUM}: run scripts/install-browser.sh (make e2e does)")
     from playwright.sync_api import sync_playwright
