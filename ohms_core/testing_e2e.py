@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
 CHROMIUM = os.environ.get("OHMS_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "e2e"
 LAUNCH_ARGS = [
