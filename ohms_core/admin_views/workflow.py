@@ -75,6 +75,9 @@ def transition_view(request, content_type_id, pk, name):
     except BusinessRuleError as exc:
         reasons = [r["message"] for r in exc.errors.get("reasons", [])] or [m for msgs in exc.errors.values() for m in msgs]
         messages.error(request, " ".join([exc.message, *map(str, reasons)]))
+        gate_keys = [key for key, value in exc.errors.items() if isinstance(value, dict)]
+        if gate_keys:  # screens with a tab per gate open the one that blocked (e.g. #tab-closeout)
+            back = f"{back.split('#')[0]}#tab-{gate_keys[0]}"
     except ConflictError as exc:
         messages.error(request, exc.message)
     else:
