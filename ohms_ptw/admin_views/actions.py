@@ -20,14 +20,12 @@ from django.views.decorators.http import require_POST
 from ohms_core import permissions as core_permissions
 from ohms_core.context import get_context
 from ohms_core.exceptions import BusinessRuleError, ConflictError, NotAllowedError, OhmsError
-from ohms_core.services.records import record_create
 
 from .. import selectors
-from ..models import IsolationPointLibrary, PermitHazard, PermitIsolationPoint
+from ..models import IsolationPointLibrary, PermitIsolationPoint
 from ..services import closeout as closeout_services
 from ..services import isolation as isolation_services
 from ..services import permits as permit_services
-from ..services.audit import permit_audit
 from ..states import ExtensionStatus, PermitStatus
 from . import forms as ptw_forms
 
@@ -137,7 +135,8 @@ def extend(request, permit):
 @permit_action(action="view", tab="signatures")
 def sign(request, permit):
     data = valid(ptw_forms.SignForm(request.POST, prefix="sign"))
-    signature = permit_services.permit_sign(permit=permit, user=request.user, meaning=data["meaning"], password=data["password"])
+    signature = permit_services.permit_sign(permit=permit, user=request.user, meaning=data["meaning"], password=data["password"],
+                                            role=get_context().role)
     return _("Signed as %(meaning)s.") % {"meaning": signature.get_meaning_display()}
 
 
@@ -160,9 +159,7 @@ def gas_reading_add(request, permit):
 @permit_action(resource="permitchild", action="add", tab="hazards")
 def hazard_add(request, permit):
     data = valid(ptw_forms.HazardForm(request.POST, prefix="hazard"))
-    hazard = record_create(model=PermitHazard, organization=permit.organization, user=request.user,
-                           data={"permit": permit, **data})
-    permit_audit(permit=permit, action="hazard_added", user=request.user, data={"hazard": hazard.hazard})
+    permit_services.permit_hazard_add(permit=permit, data=data, user=request.user)
     return _("Hazard added.")
 
 

@@ -332,6 +332,10 @@ class PermitHazardViewSet(PermitScopedChildMixin, ScopedModelViewSet):
     serializer_class = s.PermitHazardSerializer
     filterset_fields = ["permit", "risk_level"]
 
+    def create_object(self, data):
+        permit = data.pop("permit")
+        return permit_services.permit_hazard_add(permit=permit, data=data, user=self.request.user)
+
 
 class PermitWorkerViewSet(PermitScopedChildMixin, ScopedModelViewSet):
     resource, model = "permitchild", PermitWorker

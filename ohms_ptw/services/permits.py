@@ -25,6 +25,7 @@ from ..models import (
     GasReading,
     Permit,
     PermitExtension,
+    PermitHazard,
     PermitWorker,
     RiskMatrix,
     WorkflowInstance,
@@ -355,3 +356,13 @@ def permit_worker_add(*, permit, worker, user, role: str = "", briefed: bool = F
                                    data={"permit": permit, "worker": worker, "role": role, "briefed": briefed})
         permit_audit(permit=permit, action="worker_added", user=user, data={"worker": str(worker.pk)})
     return assignment
+
+
+def permit_hazard_add(*, permit, data: dict, user) -> PermitHazard:
+    """Record an identified hazard and its controls (admin and API)."""
+    if permit.status in FINAL_STATUSES:
+        raise BusinessRuleError(_("A closed permit can no longer change."), code="permit_closed")
+    with transaction.atomic():
+        hazard = record_create(model=PermitHazard, organization=permit.organization, user=user, data={**data, "permit": permit})
+        permit_audit(permit=permit, action="hazard_added", user=user, data={"hazard": hazard.hazard})
+    return hazard
