@@ -156,6 +156,13 @@ def gas_reading_add(request, permit):
     return messages.WARNING, text, "gas"
 
 
+@permit_action(resource="permitchild", action="add", tab="photos")
+def photo_add(request, permit):
+    data = valid(ptw_forms.PhotoForm(request.POST, request.FILES, prefix="photo"))
+    permit_services.permit_photo_add(permit=permit, data=data, user=request.user)
+    return _("Photo added.")
+
+
 @permit_action(resource="permitchild", action="add", tab="hazards")
 def hazard_add(request, permit):
     data = valid(ptw_forms.HazardForm(request.POST, prefix="hazard"))

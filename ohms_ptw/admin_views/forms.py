@@ -18,7 +18,7 @@ from ..api.serializers import members_of
 from ..models import IsolationPointLibrary, PermitType
 from ..selectors import scope_to_projects
 from ..services.permits import EDITABLE_STATUSES
-from ..states import Gas, RiskLevel, SignatureMeaning
+from ..states import Gas, PhotoType, RiskLevel, SignatureMeaning
 
 REQUIRED_WORDS = {"required", "obligatoire", "yes", "oui", "1", "true"}
 OPTIONAL_WORDS = {"optional", "facultatif", "no", "non", "0", "false"}
@@ -352,6 +352,12 @@ class WorkerAddForm(forms.Form):
         self.fields["worker"].queryset = (Worker.objects.for_organization(get_context().organization)
                                           .filter(is_active=True).select_related("contact").order_by("employee_number"))
         self.fields["worker"].label_from_instance = lambda w: f"{w.employee_number} — {w.contact}"
+
+
+class PhotoForm(forms.Form):
+    file = forms.ImageField(label=_("Photo"))
+    photo_type = forms.ChoiceField(label=_("Type"), choices=PhotoType.choices, initial=PhotoType.DURING)
+    caption = forms.CharField(label=_("Caption"), max_length=255, required=False)
 
 
 class HazardForm(forms.Form):

@@ -1,5 +1,4 @@
 """PTW REST endpoints (thin: validate, scope, call the service)."""
-import hashlib
 
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -12,7 +11,6 @@ from rest_framework.response import Response
 
 from ohms_core.api.views import ScopedModelViewSet, TenantScopedMixin, expected_version
 from ohms_core.api.workflow import TransitionsMixin
-from ohms_core.services.records import record_create
 
 from .. import selectors
 from ..models import (
@@ -36,7 +34,6 @@ from ..models import (
 from ..services import closeout as closeout_services
 from ..services import isolation as isolation_services
 from ..services import permits as permit_services
-from ..services.audit import permit_audit
 from . import serializers as s
 
 
@@ -363,14 +360,8 @@ class PermitPhotoViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListM
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("version", None)
-        digest = hashlib.sha256()
-        for chunk in data["file"].chunks():
-            digest.update(chunk)
-        data["file"].seek(0)
-        data["content_hash"], data["taken_by"] = digest.hexdigest(), self.request.user
-        photo = record_create(model=PermitPhoto, organization=self.organization, data=data, user=self.request.user)
-        permit_audit(permit=photo.permit, action="photo_added", user=self.request.user)
-        serializer.instance = photo
+        permit = data.pop("permit")
+        serializer.instance = permit_services.permit_photo_add(permit=permit, data=data, user=self.request.user)
 
 
 class ReadOnlyPermitChildViewSet(PermitScopedChildMixin, TenantScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -26,6 +26,7 @@ from ..models import (
     Permit,
     PermitExtension,
     PermitHazard,
+    PermitPhoto,
     PermitWorker,
     RiskMatrix,
     WorkflowInstance,
@@ -366,3 +367,31 @@ def permit_hazard_add(*, permit, data: dict, user) -> PermitHazard:
         hazard = record_create(model=PermitHazard, organization=permit.organization, user=user, data={**data, "permit": permit})
         permit_audit(permit=permit, action="hazard_added", user=user, data={"hazard": hazard.hazard})
     return hazard
+
+
+PHOTO_MAX_BYTES = 15 * 1024 * 1024
+
+
+def permit_photo_add(*, permit, data: dict, user) -> PermitPhoto:
+    """Evidence photo (append-only) with its SHA-256; the same photo sent twice (offline
+    retries) is stored once."""
+    upload = data["file"]
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError({"file": [_("The photo is larger than 15 MB.")]})
+    content_type = getattr(upload, "content_type", "") or ""
+    if content_type and not content_type.startswith("image/"):
+        raise ValidationError({"file": [_("Only images can be attached as photos.")]})
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    content_hash = digest.hexdigest()
+    existing = PermitPhoto.objects.filter(permit=permit, content_hash=content_hash).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        photo = record_create(model=PermitPhoto, organization=permit.organization, user=user, data={
+            **data, "permit": permit, "content_hash": content_hash, "taken_by": user,
+            "taken_at": data.get("taken_at") or timezone.now()})
+        permit_audit(permit=permit, action="photo_added", user=user, data={"photo": str(photo.pk)})
+    return photo

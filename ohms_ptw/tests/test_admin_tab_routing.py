@@ -15,7 +15,7 @@ def test_blocked_complete_returns_to_the_closeout_tab(w):
     client = Client()
     assert client.login(username=w.issuer.username, password="pass-1234-word")
     ct = ContentType.objects.get_for_model(Permit)
-    back = f"/admin/ptw/permit/edit/{pid}/"
+    back = f"/admin/ptw/permits/edit/{pid}/"
     response = client.post(f"/admin/ohms/transition/{ct.pk}/{pid}/complete/", {"next": back})
     assert response.status_code == 302
     assert response["Location"] == f"{back}#tab-closeout"
