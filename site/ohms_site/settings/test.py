@@ -27,3 +27,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # A small state machine that proves the core workflow machinery; never installed outside tests.
 INSTALLED_APPS = [*INSTALLED_APPS[:1], "ohms_core.tests.workflow_app", *INSTALLED_APPS[1:]]
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
