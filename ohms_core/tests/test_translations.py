@@ -4,6 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.utils.translation import gettext, override
 
@@ -14,8 +15,11 @@ from ohms_core.roles import Role
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = [
     ROOT / "ohms_core" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
+    ROOT / "ohms_ptw" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "site" / "ohms_site" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
 ]
+#: The add-on tests below need the add-on installed (CI also runs core alone, OHMS_ADDONS=core).
+needs_ptw = pytest.mark.skipif(not apps.is_installed("ohms_ptw"), reason="ohms_ptw not in OHMS_ADDONS")
 PASSWORD = "pass-1234-word"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
@@ -112,3 +116,46 @@ def test_admin_worker_list_in_french(admin_a, org_a):
     assert "FR-1" in body
     assert "Travailleurs" in body
     assert "Matricule" in body
+
+
+@needs_ptw
+def test_ptw_strings_translate_in_french():
+    from ohms_ptw.models import Permit
+    from ohms_ptw.states import PermitStatus, SignatureMeaning
+
+    with override("fr"):
+        assert str(PermitStatus.PENDING_APPROVAL.label) == "En attente d'approbation"
+        assert str(PermitStatus.PENDING_VERIFICATION.label) == "En attente de vérification"
+        assert str(SignatureMeaning.ISSUER.label) == "Émetteur"
+        assert str(Permit._meta.verbose_name) == "permis"
+        assert gettext("Permit to work") == "Permis de travail"
+        # Shared with Wagtail's buttons: Wagtail's own French wording is kept.
+        assert gettext("Cancel") == "Annuler"
+        assert gettext("Status") == "Statut"
+    with override("en"):
+        assert str(PermitStatus.PENDING_APPROVAL.label) == "Pending approval"
+
+
+@needs_ptw
+@pytest.mark.django_db
+def test_admin_permit_list_in_french():
+    from wagtail.users.models import UserProfile
+
+    from ohms_ptw.tests.factories import PtwWorld
+    from ohms_ptw.tests.test_admin_helpers import make_permit
+
+    world = PtwWorld("FRA")
+    permit = make_permit(world, status="pending_verification")
+    profile = UserProfile.get_for_user(world.admin)
+    profile.preferred_language = "fr"
+    profile.save()
+    client = Client()
+    assert client.login(username=world.admin.username, password=PASSWORD)
+    response = client.get("/admin/ptw/permits/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert permit.permit_number in body
+    assert "<h1" in body and "Permis" in body.split("<h1", 1)[1].split("</h1>", 1)[0]  # page heading
+    assert "Début prévu" in body  # column "Planned start"
+    assert 'ohms-badge--ptw-status-pending_verification">En attente de vérification<' in body
+    assert "Pending verification" not in body
