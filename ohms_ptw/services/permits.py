@@ -101,7 +101,27 @@ def permit_update(*, permit, data: dict, user, expected_version=None) -> Permit:
             data.update(risk_matrix=probe.risk_matrix, risk_level=probe.risk_level, risk_score=probe.risk_score)
         updated = record_update(instance=permit, data=data, expected_version=expected_version, user=user)
         permit_audit(permit=updated, action="updated", user=user, data={"fields": sorted(data)})
+        _reassign_pending_step(updated, data, user)
     return updated
+
+
+def _reassign_pending_step(permit, data, user):
+    """A new verifier/approver named while their step is pending takes the step over, so
+    "only the assigned person may act" means the same person on the permit and the step."""
+    field = {StepType.VERIFICATION: "verifier", StepType.APPROVAL: "approver"}
+    instance = WorkflowInstance.objects.filter(permit=permit).select_related("current_step").first()
+    step = instance.current_step if instance else None
+    if step is None or step.status != StepStatus.PENDING:
+        return
+    name = field.get(step.step_type)
+    person = data.get(name)
+    if name in data and person is not None and person.pk != step.assignee_id:
+        previous = step.assignee_id
+        step.assignee, step.assigned_at, step.due_at = person, timezone.now(), _sla(step.step_type)
+        step.save()
+        permit_audit(permit=permit, action=f"{name}_reassigned", user=user, data={"from": previous, "to": person.pk})
+        events.emit(f"ptw.permit.{name}_assigned", permit, actor=user,
+                    data={"permit_number": permit.permit_number, "recipients": [person.pk]})
 
 
 # --- transitions ----------------------------------------------------------------------

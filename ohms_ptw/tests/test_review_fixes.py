@@ -59,3 +59,18 @@ def test_loto_procedures_follow_project_scoping():
     restricted = testing.make_member(w.org, "permit_requester", projects=[w.project])
     names = sorted(r["name"] for r in testing.token_client(restricted, w.org).get("/api/v1/ptw/loto-procedures/").json()["results"])
     assert names == ["Concentrateur", "Global"]
+
+
+def test_new_verifier_takes_over_the_pending_step():
+    w = PtwWorld()
+    pid = w.create_permit()["id"]
+    w.client(w.requester).post(f"/api/v1/ptw/permits/{pid}/workflow/initiate/", {}, format="json")
+    replacement = testing.make_member(w.org, "verifier")
+    r = w.client(w.requester).patch(f"/api/v1/ptw/permits/{pid}/", {"verifier": replacement.pk}, format="json")
+    assert r.status_code == 200, r.json()
+    assert w.client(replacement).get("/api/v1/ptw/my-tasks/").json()["count"] == 1
+    assert w.client(w.verifier).get("/api/v1/ptw/my-tasks/").json()["count"] == 0
+    denied = w.client(w.verifier).post(f"/api/v1/ptw/permits/{pid}/workflow/verify/", {"decision": "approve"}, format="json")
+    assert denied.status_code == 403
+    ok = w.client(replacement).post(f"/api/v1/ptw/permits/{pid}/workflow/verify/", {"decision": "approve"}, format="json")
+    assert ok.status_code == 200 and ok.json()["status"] == "pending_approval"
