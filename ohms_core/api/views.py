@@ -8,7 +8,7 @@ nothing in a request body can widen the scope.
 from __future__ import annotations
 
 from django.conf import settings
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -119,9 +119,3 @@ class ScopedModelViewSet(TenantScopedMixin, viewsets.ModelViewSet):
         instance = record_restore(instance=instance, user=request.user)
         return Response(self.get_serializer(instance).data, status=status.HTTP_200_OK)
 
-
-class ScopedReadOnlyViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
-    model = None
-
-
-__all__ = ["ScopedModelViewSet", "ScopedReadOnlyViewSet", "TenantScopedMixin", "expected_version", "mixins"]
