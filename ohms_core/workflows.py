@@ -199,6 +199,7 @@ def transition_options(instance, user) -> list[dict]:
             "target": target,
             "allowed": not reasons,
             "comment_required": bool(current.custom.get("comment_required", False)),
+            "system": bool(current.custom.get("system", False)),
             "reasons": [r.as_dict() for r in reasons],
         })
     return options

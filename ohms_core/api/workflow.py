@@ -25,6 +25,7 @@ class TransitionOptionSerializer(serializers.Serializer):
     target = serializers.CharField()
     allowed = serializers.BooleanField()
     comment_required = serializers.BooleanField()
+    system = serializers.BooleanField(help_text="Run by the system (scheduled job), never by a person.")
     reasons = ReasonSerializer(many=True)
 
 

@@ -177,7 +177,7 @@ class Permit(StateMachineMixin, BaseModel):
         pass
 
     @transition(field=status, source=[S.APPROVED, S.ACTIVE, S.SUSPENDED], target=S.EXPIRED, permission=perms.system_only,
-                custom={"label": _("Expire"), "event": "expired"})
+                custom={"label": _("Expire"), "event": "expired", "system": True})
     def expire(self):
         pass
 

@@ -121,6 +121,7 @@ WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS: list = []  # each add-on ships its own <app>/locale (found automatically)
 TIME_ZONE = os.environ.get("OHMS_TIME_ZONE", "Africa/Lubumbashi")
+FORMAT_MODULE_PATH = ["ohms_site.formats"]  # English dates day-first, 24 h; French uses Django's fr
 USE_I18N = True
 USE_TZ = True
 
