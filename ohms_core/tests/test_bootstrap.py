@@ -156,3 +156,12 @@ def test_demo_loads_once():
     call_command("ohms_demo", stdout=out)
     assert "nothing to do" in out.getvalue()
     assert _demo_counts() == first
+
+
+def test_bootstrap_refuses_a_deactivated_organization_with_a_clear_message():
+    from ohms_core.models import Organization
+
+    call_command("ohms_bootstrap", "--org", "OFF", "--name", "Off", "--user", "a@off.org:org_admin", stdout=io.StringIO())
+    Organization.objects.filter(code="OFF").update(is_active=False)
+    with pytest.raises(CommandError, match="deactivated"):
+        call_command("ohms_bootstrap", "--org", "OFF", "--name", "Off", "--user", "a@off.org:org_admin", stdout=io.StringIO())

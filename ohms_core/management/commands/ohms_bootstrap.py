@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from ohms_core.context import acting_as
+from ohms_core.exceptions import OhmsError
 from ohms_core.roles import Role
 from ohms_core.services.tenancy import (
     membership_upsert,
@@ -46,6 +47,11 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 organization, _ = organization_get_or_create(code=opts["org"], name=opts["name"])
+                if not organization.is_active:
+                    raise CommandError(
+                        f"Organization {organization.code} is deactivated: reactivate it in the admin "
+                        "(Organization → Organizations) before provisioning users."
+                    )
                 with acting_as(organization=organization, reason="ohms_bootstrap"):
                     project = None
                     if opts.get("project"):
@@ -61,6 +67,8 @@ class Command(BaseCommand):
                         users.append({"id": user.pk, "email": user.email, "role": role, "token": raw})
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
+        except OhmsError as exc:
+            raise CommandError(exc.message) from exc
         result = {
             "organization": {"id": str(organization.pk), "code": organization.code},
             "project": {"id": str(project.pk), "name": project.name} if project else None,

@@ -100,7 +100,14 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        # BEGIN IMMEDIATE: a writer waits for the lock instead of failing with "database is
+        # locked" when its read lock cannot be upgraded (web threads + the Huey consumer).
+        "transaction_mode": "IMMEDIATE",
+        # WAL: readers never block the writer.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
