@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views import generic
@@ -114,10 +116,18 @@ class ScopedModelViewSet(ModelViewSet):
     inspect_view_enabled = True
     search_backend_name = None
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, name=None, **kwargs):
         # Register the role-based policy before Wagtail looks one up for the model.
         register_permission_policy(self.model, RolePermissionPolicy(self.model, self.resource), exact_class=True)
-        super().__init__(*args, **kwargs)
+        # Namespaced per add-on: /admin/<addon>/<models>/ never collides with Wagtail's own
+        # screens (/admin/reports/, /admin/documents/) or with another add-on's.
+        addon = self.model._meta.app_label.removeprefix("ohms_")
+        declared = getattr(type(self), "name", None)  # a str, or Wagtail's cached_property default
+        name = name or (declared if isinstance(declared, str) else f"{addon}_{self.model._meta.model_name}")
+        if "url_prefix" not in kwargs and "url_prefix" not in type(self).__dict__:
+            with translation.override("en"):
+                kwargs["url_prefix"] = f"{addon}/{slugify(str(self.model._meta.verbose_name_plural))}"
+        super().__init__(name, **kwargs)
 
     base_form_class = ScopedAdminForm
 

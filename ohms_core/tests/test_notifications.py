@@ -158,7 +158,7 @@ def test_rule_notifies_each_approver_once(org_a, org_b, requester, requester_cli
     for note in notes:
         assert note.title == "Inspection Échafaudage zone B submitted"
         assert note.organization == org_a and note.event_type == SUBMITTED and not note.is_read
-        assert note.link == f"/admin/inspection/edit/{inspection.pk}/"
+        assert note.link == f"/admin/testflow/inspections/edit/{inspection.pk}/"
         assert note.data["object_id"] == str(inspection.pk)
         assert note.data["event_data"]["to"] == "submitted"
     for user in (foreign_approver, bystander, requester):
@@ -243,7 +243,7 @@ def test_email_channel_respects_preference(org_a, requester_client, django_captu
     message = mail.outbox[0]
     assert message.to == [wants_mail.email]
     assert message.subject == "Inspection Tranchée submitted"
-    assert f"/admin/inspection/edit/{inspection.pk}/" in message.body
+    assert f"/admin/testflow/inspections/edit/{inspection.pk}/" in message.body
     assert Notification.objects.get(user=wants_mail).emailed_at is not None
     silent = Notification.objects.get(user=opted_out)  # still in the inbox, just not emailed
     assert silent.emailed_at is None and not silent.is_read
@@ -320,7 +320,7 @@ def test_admin_mark_all_read_only_own(admin_a, other_user, org_a):
 
 def test_admin_open_marks_read_and_redirects(admin_a, other_user, org_a):
     inspection = _inspection(org_a)
-    link = f"/admin/inspection/edit/{inspection.pk}/"
+    link = f"/admin/testflow/inspections/edit/{inspection.pk}/"
     mine = _note(admin_a, org_a, link=link)
     theirs = _note(other_user, org_a, link=link)
     client = _login(admin_a)

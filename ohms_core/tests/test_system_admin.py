@@ -44,10 +44,10 @@ def _rule_form(**overrides):
 
 def test_org_admin_creates_a_scoped_notification_rule(admin_a, org_a, org_b):
     client = _login(admin_a)
-    form = client.get("/admin/notificationrule/new/")
+    form = client.get("/admin/core/notification-rules/new/")
     assert form.status_code == 200
     assert SUBMITTED in form.content.decode()  # the registered event types are the choices
-    response = client.post("/admin/notificationrule/new/", _rule_form())
+    response = client.post("/admin/core/notification-rules/new/", _rule_form())
     assert response.status_code == 302, response.content.decode()[:3000]
     rule = NotificationRule.objects.get()
     assert rule.organization == org_a
@@ -56,25 +56,25 @@ def test_org_admin_creates_a_scoped_notification_rule(admin_a, org_a, org_b):
         SUBMITTED, "assigned_approver", True, True, False)
     assert rule.title_template_fr == "{{ object.title }} à approuver"
     assert rule.created_by == admin_a
-    body = client.get("/admin/notificationrule/").content.decode()
+    body = client.get("/admin/core/notification-rules/").content.decode()
     assert SUBMITTED in body
 
     # org_b's admin does not see it, and cannot reach it.
     other = _login(testing.make_member(org_b, "org_admin"))
-    assert SUBMITTED not in other.get("/admin/notificationrule/").content.decode()
-    assert other.get(f"/admin/notificationrule/edit/{rule.pk}/").status_code == 404
+    assert SUBMITTED not in other.get("/admin/core/notification-rules/").content.decode()
+    assert other.get(f"/admin/core/notification-rules/edit/{rule.pk}/").status_code == 404
 
 
 def test_notification_rule_rejects_unknown_event_type(admin_a):
-    response = _login(admin_a).post("/admin/notificationrule/new/", _rule_form(event_type="no.such.event"))
+    response = _login(admin_a).post("/admin/core/notification-rules/new/", _rule_form(event_type="no.such.event"))
     assert response.status_code == 200
     assert NotificationRule.objects.count() == 0
 
 
 def test_auditor_cannot_manage_notification_rules(org_a):
     client = _login(testing.make_member(org_a, "auditor"))
-    assert client.get("/admin/notificationrule/new/").status_code in (302, 403)
-    assert client.post("/admin/notificationrule/new/", _rule_form()).status_code in (302, 403)
+    assert client.get("/admin/core/notification-rules/new/").status_code in (302, 403)
+    assert client.post("/admin/core/notification-rules/new/", _rule_form()).status_code in (302, 403)
     assert NotificationRule.objects.count() == 0
 
 
@@ -82,17 +82,17 @@ def test_event_list_is_scoped_to_the_acting_organization(admin_a, org_a, org_b):
     mine = _event(org_a, "test.alpha.only")
     theirs = _event(org_b, "test.bravo.only")
     client = _login(admin_a)
-    body = client.get("/admin/event/").content.decode()
+    body = client.get("/admin/core/events/").content.decode()
     assert "test.alpha.only" in body and "test.bravo.only" not in body
-    inspect = client.get(f"/admin/event/inspect/{mine.pk}/")
+    inspect = client.get(f"/admin/core/events/inspect/{mine.pk}/")
     assert inspect.status_code == 200 and "test.alpha.only" in inspect.content.decode()
-    assert client.get(f"/admin/event/inspect/{theirs.pk}/").status_code == 404
+    assert client.get(f"/admin/core/events/inspect/{theirs.pk}/").status_code == 404
 
 
 def test_transition_log_is_scoped_to_the_acting_organization(admin_a, org_a, org_b):
     _log(org_a, "Alpha scaffold inspection")
     _log(org_b, "Bravo crane inspection")
-    body = _login(admin_a).get("/admin/transitionlog/").content.decode()
+    body = _login(admin_a).get("/admin/core/transition-log/").content.decode()
     assert "Alpha scaffold inspection" in body and "Bravo crane inspection" not in body
 
 
@@ -100,8 +100,8 @@ def test_auditor_reads_events_and_transition_log(org_a):
     _event(org_a, "test.alpha.audited")
     _log(org_a, "Audited inspection")
     client = _login(testing.make_member(org_a, "auditor"))
-    assert "test.alpha.audited" in client.get("/admin/event/").content.decode()
-    assert "Audited inspection" in client.get("/admin/transitionlog/").content.decode()
+    assert "test.alpha.audited" in client.get("/admin/core/events/").content.decode()
+    assert "Audited inspection" in client.get("/admin/core/transition-log/").content.decode()
 
 
 def test_events_and_transition_log_are_append_only_even_for_superusers(admin_a, org_a):
@@ -110,9 +110,9 @@ def test_events_and_transition_log_are_append_only_even_for_superusers(admin_a, 
     event = _event(org_a, "test.alpha.immutable")
     log = _log(org_a, "Immutable inspection")
     client = _login(admin_a)
-    assert client.get("/admin/event/").status_code == 200
-    assert client.get("/admin/transitionlog/").status_code == 200
-    for resource, obj in (("event", event), ("transitionlog", log)):
+    assert client.get("/admin/core/events/").status_code == 200
+    assert client.get("/admin/core/transition-log/").status_code == 200
+    for resource, obj in (("core/events", event), ("core/transition-log", log)):
         assert client.get(f"/admin/{resource}/new/").status_code in (302, 403), resource
         assert client.get(f"/admin/{resource}/edit/{obj.pk}/").status_code in (302, 403), resource
         assert client.post(f"/admin/{resource}/edit/{obj.pk}/", {"type": "tampered", "comment": "tampered"}).status_code in (302, 403)

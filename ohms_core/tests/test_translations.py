@@ -110,7 +110,7 @@ def test_admin_worker_list_in_french(admin_a, org_a):
     profile.save()
     client = Client()
     assert client.login(username=admin_a.username, password=PASSWORD)
-    response = client.get("/admin/worker/")
+    response = client.get("/admin/core/workers/")
     assert response.status_code == 200
     body = response.content.decode()
     assert "FR-1" in body

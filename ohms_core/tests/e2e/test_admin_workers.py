@@ -23,11 +23,11 @@ def test_login_create_worker_and_switch_to_french(live_server, page, shot):
     assert "Société Minière du Katanga" in page.content()
     shot(page, "01-dashboard")
 
-    page.goto(f"{live_server.url}/admin/worker/")
+    page.goto(f"{live_server.url}/admin/core/workers/")
     assert page.locator("text=SMK-00001").count() >= 1
     shot(page, "02-workers")
 
-    page.goto(f"{live_server.url}/admin/worker/new/")
+    page.goto(f"{live_server.url}/admin/core/workers/new/")
     page.fill("input[name=first_name]", "Héritier")
     page.fill("input[name=last_name]", "Kalenga")
     page.fill("input[name=employee_number]", "SMK-04242")
@@ -35,7 +35,7 @@ def test_login_create_worker_and_switch_to_french(live_server, page, shot):
     page.fill("input[name=job_title]", "Électricien de maintenance")
     shot(page, "03-new-worker-form")
     page.click("button[type=submit]:has-text('Create')")
-    page.wait_for_url(f"{live_server.url}/admin/worker/")
+    page.wait_for_url(f"{live_server.url}/admin/core/workers/")
     assert page.locator("text=SMK-04242").count() >= 1
     assert page.locator("text=Héritier Kalenga").count() >= 1
     shot(page, "04-worker-listed")
@@ -52,7 +52,7 @@ def test_login_create_worker_and_switch_to_french(live_server, page, shot):
     shot(page, "05-account-language")
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
-    page.goto(f"{live_server.url}/admin/worker/")
+    page.goto(f"{live_server.url}/admin/core/workers/")
     body = page.content()
     assert "Travailleurs" in body
     assert "Matricule" in body

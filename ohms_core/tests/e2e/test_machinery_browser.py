@@ -55,7 +55,7 @@ def test_blocked_transition_button_shows_reason_then_runs(live_server, page, sho
     with acting_as(user=admin, organization=org):
         inspection = Inspection.objects.create(organization=org, title="Inspection pont roulant")
     _login(page, live_server, admin)
-    page.goto(f"{live_server.url}/admin/inspection/edit/{inspection.pk}/")
+    page.goto(f"{live_server.url}/admin/testflow/inspections/edit/{inspection.pk}/")
     submit = page.locator("button[data-ohms-transition=submit]")
     expect(submit).to_be_disabled()
     expect(submit).to_have_attribute("title", "Complete the checklist first.")
@@ -64,7 +64,7 @@ def test_blocked_transition_button_shows_reason_then_runs(live_server, page, sho
 
     page.check("input[name=checklist_done]")
     page.click("button[type=submit]:has-text('Save')")
-    page.goto(f"{live_server.url}/admin/inspection/edit/{inspection.pk}/")
+    page.goto(f"{live_server.url}/admin/testflow/inspections/edit/{inspection.pk}/")
     submit = page.locator("button[data-ohms-transition=submit]")
     expect(submit).to_be_enabled()
     page.fill("#ohms-transition-comment", "Check-list complète")
