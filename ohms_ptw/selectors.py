@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from ohms_core import workflows
+from ohms_core import scoping, workflows
 from ohms_core.context import get_context
 
 from . import gates
@@ -13,25 +13,20 @@ from .states import PermitStatus
 
 
 def allowed_project_ids(ctx=None):
-    """None means every project of the organization (membership without projects)."""
-    ctx = ctx or get_context()
-    membership = ctx.membership
-    if membership is None:
-        return None
-    ids = [p.pk for p in membership.projects.all()]
-    return ids or None
+    """None means every project of the organization (kept for callers; lives in core)."""
+    return scoping.allowed_project_ids(ctx)
 
 
 def scope_to_projects(queryset, field: str = "project", ctx=None):
-    """The one project filter of PTW: lists, details, readiness, isolation, closeout, exports."""
-    ids = allowed_project_ids(ctx)
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": ids})
+    """The project part of the core scope (``ohms_core.scoping.to_projects``), for querysets
+    reached through a relation other than the model's declared one."""
+    return scoping.to_projects(queryset, field, org_wide_allowed=False, ctx=ctx)
 
 
 def permit_queryset(*, organization, ctx=None):
-    queryset = Permit.objects.for_organization(organization).select_related(
+    queryset = Permit.objects.select_related(
         "permit_type", "project", "risk_matrix", "issuer", "receiver", "verifier", "approver", "area_incharge", "created_by")
-    return scope_to_projects(queryset, "project", ctx)
+    return scoping.scope_queryset(queryset, ctx or get_context(), organization=organization)
 
 
 def permit_with_checks(permit_id, *, organization, ctx=None):

@@ -4,16 +4,20 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
 from ..context import get_context
+from ..scoping import scope_choices
 
 
 class ScopedAdminForm(WagtailAdminModelForm):
+    """Every related-object choice goes through ``scoping.scope_choices``: the acting
+    organization's rows, and of project-scoped models only the member's projects."""
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        organization = get_context().organization
+        ctx = get_context()
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset.model, "organization_id"):
-                field.queryset = queryset.filter(organization=organization)
+            if queryset is not None:
+                field.queryset = scope_choices(queryset, ctx)
 
 
 class WorkerAdminForm(ScopedAdminForm):

@@ -5,6 +5,7 @@ from wagtail.permission_policies.base import BasePermissionPolicy
 from .. import permissions as policy
 from ..context import get_context
 from ..models import Membership
+from ..scoping import scope_queryset
 
 #: Wagtail actions we see, mapped onto our policy's actions.
 ACTION_MAP = {"add": policy.ADD, "change": policy.CHANGE, "delete": policy.DELETE, "view": policy.VIEW,
@@ -43,7 +44,7 @@ class RolePermissionPolicy(BasePermissionPolicy):
     def instances_user_has_any_permission_for(self, user, actions):
         if not self.user_has_any_permission(user, actions):
             return self.model._default_manager.none()
-        return self.model._default_manager.for_organization(get_context().organization)
+        return scope_queryset(self.model._default_manager.all(), get_context())
 
     def users_with_any_permission(self, actions):
         ctx = get_context()

@@ -2,6 +2,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Q
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -18,8 +19,15 @@ def _is_admin(request):
 
 
 def jobs_index(request):
+    """Operators (superusers) see and run the system jobs; an organization admin sees only
+    the runs that concern their organization: a system run's error text can name any
+    tenant's rows, and running a system-wide job is not an organization's decision."""
     if not _is_admin(request):
         raise PermissionDenied
+    if not request.user.is_superuser:
+        recent = (JobRun.objects.filter(organization=get_context().organization)
+                  .select_related("started_by").order_by("-started_at")[:30])
+        return TemplateResponse(request, "ohms_core/system/jobs.html", {"rows": [], "recent": recent, "operator": False})
     names = [job.name for job in jobs.jobs()]
     stats = {
         row["name"]: row
@@ -35,13 +43,14 @@ def jobs_index(request):
         last_errors.setdefault(name, error)
     rows = [{"job": job, **stats.get(job.name, {}), "last_error": last_errors.get(job.name, "")} for job in jobs.jobs()]
     recent = JobRun.objects.select_related("started_by").order_by("-started_at")[:30]
-    return TemplateResponse(request, "ohms_core/system/jobs.html", {"rows": rows, "recent": recent})
+    return TemplateResponse(request, "ohms_core/system/jobs.html", {"rows": rows, "recent": recent, "operator": True})
 
 
 @require_POST
 def job_run_now(request, name):
-    if not _is_admin(request):
-        raise PermissionDenied
+    """System-wide jobs: operators only (403 for organization admins)."""
+    if not request.user.is_superuser:
+        return HttpResponseForbidden(_("Only operators run system jobs."))
     try:
         jobs.job_run_now(name=name, user=request.user)
     except KeyError:

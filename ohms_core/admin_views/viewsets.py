@@ -19,13 +19,16 @@ from wagtail.permissions import register_permission_policy
 
 from ..context import get_context
 from ..exceptions import ConflictError, OhmsError
+from ..scoping import scope_queryset
 from ..services.records import record_create, record_soft_delete, record_update
 from .forms import ScopedAdminForm
+from .history import ScopedHistoryView, ScopedUsageView
 from .policies import RolePermissionPolicy
 
 
 def scoped(queryset):
-    return queryset.for_organization(get_context().organization)
+    """The admin's tenancy filter: organization and declared project scope."""
+    return scope_queryset(queryset, get_context())
 
 
 def _apply_errors(form, exc: ValidationError):
@@ -154,6 +157,20 @@ class ScopedModelViewSet(ModelViewSet):
 
     def get_delete_view_kwargs(self, **kwargs):
         return super().get_delete_view_kwargs(viewset_ref=self, **kwargs)
+
+    # Wagtail's history and usage views load the object unscoped: ours replace them.
+    @property
+    def history_view(self):
+        return ScopedHistoryView.as_view(viewset_ref=self)
+
+    @property
+    def history_results_view(self):
+        return ScopedHistoryView.as_view(viewset_ref=self, results_only=True)
+
+    usage_view_class = ScopedUsageView
+
+    def get_usage_view_kwargs(self, **kwargs):
+        return super().get_usage_view_kwargs(viewset_ref=self, **kwargs)
 
     # The writes; viewsets with their own use cases override these.
     def create_object(self, form, request):

@@ -8,6 +8,7 @@ the server stays authoritative.
 """
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.panels import Panel
 
-from .. import workflows
+from .. import permissions, workflows
 from ..context import get_context
 from ..exceptions import BusinessRuleError, ConflictError, NotAllowedError
 from ..models import TransitionLog
+from ..scoping import scope_queryset
 
 
 class TransitionsPanel(Panel):
@@ -51,13 +53,21 @@ class TransitionsPanel(Panel):
 
 @require_POST
 def transition_view(request, content_type_id, pk, name):
-    """Run a transition from the admin and come back to the object's edit page."""
+    """Run a transition from the admin and come back to the object's edit page.
+
+    The same doors as every other view: the role must be allowed to view the machine's resource
+    (403 before any lookup), the object is found through ``scoping.scope_queryset``
+    (another organization's or another project's object is a 404), and
+    ``workflows.transition_perform`` checks the transition's own permission and gates."""
     try:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
-        workflows.machine_for(model)
+        machine = workflows.machine_for(model)
     except (ContentType.DoesNotExist, LookupError, AttributeError):
         raise Http404 from None
-    instance = model.objects.for_organization(get_context().organization).filter(pk=pk).first()
+    ctx = get_context()
+    if not permissions.check(user=request.user, role=ctx.role, resource=machine.resource, action="view").allowed:
+        raise PermissionDenied
+    instance = scope_queryset(model.objects.all(), ctx).filter(pk=pk).first()
     if instance is None:
         raise Http404
     back = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""

@@ -1,6 +1,8 @@
 """Serializer base: tenant-scoped foreign keys and the ``version`` field."""
 from rest_framework import serializers
 
+from ..scoping import scope_choices
+
 BASE_READ_ONLY = ("id", "organization", "created_at", "updated_at", "created_by", "updated_by", "is_deleted", "deleted_at")
 
 
@@ -19,6 +21,6 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         for field in fields.values():
             target = getattr(field, "child_relation", field)
             queryset = getattr(target, "queryset", None)
-            if queryset is not None and hasattr(queryset.model, "organization_id"):
-                target.queryset = queryset.filter(organization=organization) if organization else queryset.none()
+            if queryset is not None:
+                target.queryset = scope_choices(queryset, organization=organization)
         return fields

@@ -13,6 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from .. import scoping
 from ..context import update_context
 from ..models import ApiToken
 from ..services.records import record_create, record_restore, record_soft_delete, record_update
@@ -60,8 +61,9 @@ class TenantScopedMixin:
         return manager.all()
 
     def scope_queryset(self, queryset):
-        """The single tenancy filter for API reads."""
-        return queryset.for_organization(self.organization)
+        """The single tenancy filter for API reads: organization, then the project scope
+        the model declares (``ohms_core.scoping``)."""
+        return scoping.scope_queryset(queryset, organization=self.organization)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .base import OrganizationQuerySet
+
 
 class AuditAction(models.TextChoices):
     VIEW = "view", _("View")
@@ -36,17 +38,12 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete an audit row."""
 
 
-class AuditLogQuerySet(models.QuerySet):
+class AuditLogQuerySet(OrganizationQuerySet):
     def update(self, **kwargs):
         raise AppendOnlyError("Audit log rows cannot be changed.")
 
     def delete(self):
         raise AppendOnlyError("Audit log rows cannot be deleted.")
-
-    def for_organization(self, organization):
-        if organization is None:
-            return self.none()
-        return self.filter(organization=organization)
 
 
 class AuditLog(models.Model):

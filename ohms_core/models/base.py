@@ -28,26 +28,25 @@ def _history_user(instance=None, request=None, **kwargs):
 
 class OrganizationQuerySet(models.QuerySet):
     def for_organization(self, organization):
-        """The one tenancy filter: every scoped read goes through it."""
-        if organization is None:
-            return self.none()
-        return self.filter(organization=organization)
+        """The one organization filter (``ohms_core.scoping.for_organization``); the
+        project scope a model declares is added by ``ohms_core.scoping.scope_queryset``."""
+        from ..scoping import for_organization
+
+        return for_organization(self, organization)
+
+    def scoped(self, ctx=None):
+        """Organization and project scope of the acting member (``scoping.scope_queryset``)."""
+        from ..scoping import scope_queryset
+
+        return scope_queryset(self, ctx)
 
 
-class SoftDeleteQuerySet(models.QuerySet):
+class SoftDeleteQuerySet(OrganizationQuerySet):
     def alive(self):
         return self.filter(is_deleted=False)
 
     def deleted(self):
         return self.filter(is_deleted=True)
-
-    def for_organization(self, organization):
-        """The one tenancy filter: every scoped read goes through it."""
-        if organization is None:
-            return self.none()
-        if self.model._meta.label == "ohms_core.Organization":
-            return self.filter(pk=organization.pk)
-        return self.filter(organization=organization)
 
 
 class SoftDeleteManager(models.Manager.from_queryset(SoftDeleteQuerySet)):

@@ -15,6 +15,11 @@ class JobRun(models.Model):
     name = models.CharField(_("job"), max_length=100, db_index=True)
     trigger = models.CharField(_("trigger"), max_length=20, choices=JobTrigger.choices, default=JobTrigger.SCHEDULE)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    #: The organization a run concerns; empty for system-wide jobs (seen by operators only).
+    organization = models.ForeignKey(
+        "ohms_core.Organization", verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
     started_at = models.DateTimeField(_("started"), default=timezone.now, db_index=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)

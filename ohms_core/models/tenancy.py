@@ -86,6 +86,7 @@ class Enterprise(BaseModel):
 
 class Project(BaseModel):
     """The unit permits, isolation points and webhooks are scoped to."""
+    tenancy_project_path = "pk"  # tenancy: ohms_core.scoping
 
     name = models.CharField(_("name"), max_length=200)
     code = models.CharField(_("code"), max_length=20, validators=[code_validator])

@@ -134,10 +134,19 @@ def test_core_jobs_are_registered_with_huey():
     assert jobs.get_job("events_sweep").schedule_label == "every minute"
 
 
-def test_jobs_screen_lists_every_job(admin_a, temporary_job):
+@pytest.fixture
+def operator(org_a):
+    """A superuser (the people who run the installation), member of organization A."""
+    user = testing.make_member(org_a, "org_admin", "operator@alpha.test")
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    return user
+
+
+def test_jobs_screen_lists_every_job(operator, temporary_job):
     temporary_job("test_listed", lambda: 0, schedule_label="weekly on Sunday")
     jobs.run_job("notifications_cleanup")
-    response = _login(admin_a).get("/admin/ohms/jobs/")
+    response = _login(operator).get("/admin/ohms/jobs/")
     assert response.status_code == 200
     body = response.content.decode()
     for job in jobs.jobs():
@@ -147,18 +156,36 @@ def test_jobs_screen_lists_every_job(admin_a, temporary_job):
     assert body.count("/run/") >= len(jobs.jobs())
 
 
-def test_run_now_by_org_admin_records_a_manual_run(admin_a):
-    client = _login(admin_a)
+def test_run_now_by_operator_records_a_manual_run(operator):
+    client = _login(operator)
     response = client.post("/admin/ohms/jobs/notifications_cleanup/run/")
     assert response.status_code == 302 and response["Location"] == "/admin/ohms/jobs/"
     run = JobRun.objects.get(name="notifications_cleanup")
-    assert (run.trigger, run.started_by, run.success) == ("manual", admin_a, True)
+    assert (run.trigger, run.started_by, run.success) == ("manual", operator, True)
     body = client.get("/admin/ohms/jobs/").content.decode()
-    assert "Run now" in body and admin_a.username in body  # the recent run, with who started it
+    assert "Run now" in body and operator.username in body  # the recent run, with who started it
 
 
-def test_run_now_of_unknown_job_runs_nothing(admin_a):
-    response = _login(admin_a).post("/admin/ohms/jobs/no-such-job/run/")
+def test_org_admin_sees_only_runs_of_their_organization(admin_a, org_a, org_b):
+    JobRun.objects.create(name="events_sweep", success=False, error="SYSTEM-SECRET row of Bravo")
+    JobRun.objects.create(name="events_sweep", success=False, error="BRAVO-ONLY failure", organization=org_b)
+    JobRun.objects.create(name="events_sweep", success=False, error="ALPHA-OWN failure", organization=org_a)
+    response = _login(admin_a).get("/admin/ohms/jobs/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "ALPHA-OWN" in body
+    assert "SYSTEM-SECRET" not in body and "BRAVO-ONLY" not in body
+    assert "data-ohms-job=" not in body and "/run/" not in body  # no system job rows, no "Run now"
+
+
+def test_org_admin_cannot_run_system_jobs(admin_a):
+    response = _login(admin_a).post("/admin/ohms/jobs/notifications_cleanup/run/")
+    assert response.status_code == 403
+    assert JobRun.objects.count() == 0
+
+
+def test_run_now_of_unknown_job_runs_nothing(operator):
+    response = _login(operator).post("/admin/ohms/jobs/no-such-job/run/")
     assert response.status_code == 302
     assert JobRun.objects.count() == 0
 

@@ -11,6 +11,7 @@ from wagtail.admin.widgets import SwitchInput
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
 from ohms_core.context import get_context
 from ohms_core.models import Project, Site
+from ohms_core.scoping import scope_queryset
 
 from ..models import (
     CloseoutChecklistTemplate,
@@ -19,7 +20,6 @@ from ..models import (
     PermitType,
     RiskMatrix,
 )
-from ..selectors import scope_to_projects
 from ..states import EnergyType, PermitCategory, PointType, RiskLevel
 from . import forms as ptw_forms
 from .columns import RiskColumn
@@ -27,14 +27,14 @@ from .forms import project_or_global
 
 
 def org_queryset(model):
-    """A filter's choices: rows of the acting organization only (never another tenant's names)."""
+    """A filter's choices: rows the acting member may see (never another tenant's names)."""
     def queryset(request):
-        return model.objects.for_organization(get_context().organization)
+        return scope_queryset(model.objects.all(), get_context())
     return queryset
 
 
 def allowed_projects_queryset(request):
-    return scope_to_projects(Project.objects.for_organization(get_context().organization), "pk")
+    return scope_queryset(Project.objects.all(), get_context())
 
 
 def switch(name, **kwargs):

@@ -13,10 +13,9 @@ from wagtail.admin.widgets import AdminDateTimeInput
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.context import get_context
 from ohms_core.models import Project, Worker
+from ohms_core.scoping import active_members, scope_queryset, to_projects
 
-from ..api.serializers import members_of
 from ..models import IsolationPointLibrary, PermitType
-from ..selectors import scope_to_projects
 from ..services.permits import EDITABLE_STATUSES
 from ..states import Gas, PhotoType, RiskLevel, SignatureMeaning
 
@@ -171,22 +170,17 @@ class PersonChoiceField(forms.ModelChoiceField):
 
 def people_queryset():
     """People named on a permit: active members of the acting organization."""
-    return members_of(get_context().organization).order_by("first_name", "last_name", "email")
+    return active_members(get_context().organization).order_by("first_name", "last_name", "email")
 
 
 def project_or_global(queryset):
-    """Library rows: global ones (no project) and those of the user's projects."""
-    from django.db.models import Q
-
-    from ..selectors import allowed_project_ids
-
-    ids = allowed_project_ids()
-    return queryset if ids is None else queryset.filter(Q(project__isnull=True) | Q(project__in=ids))
+    """Library rows: global ones (no project) and those of the user's projects (the
+    model declares ``tenancy_org_wide_allowed``; ``ohms_core.scoping``)."""
+    return to_projects(queryset)
 
 
 def allowed_projects():
-    organization = get_context().organization
-    return scope_to_projects(Project.objects.for_organization(organization).filter(is_active=True), "pk")
+    return scope_queryset(Project.objects.filter(is_active=True), get_context())
 
 
 # --- configuration forms --------------------------------------------------------------

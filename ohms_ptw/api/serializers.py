@@ -4,6 +4,7 @@ from rest_framework import serializers
 
 from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
 from ohms_core.models import Worker
+from ohms_core.scoping import active_members
 
 from .. import gates
 from ..models import (
@@ -31,13 +32,7 @@ COMMON = ("id", "version", "created_at", "updated_at")
 PEOPLE = ("issuer", "receiver", "verifier", "approver", "area_incharge", "department_head")
 
 
-def members_of(organization):
-    """Users who may be named on a permit: active members of the organization."""
-    if organization is None:
-        return get_user_model().objects.none()
-    return get_user_model().objects.filter(
-        ohms_memberships__organization=organization, ohms_memberships__is_deleted=False, ohms_memberships__is_active=True
-    ).distinct()
+members_of = active_members  # users who may be named on a permit (ohms_core.scoping)
 
 
 class PermitTypeSerializer(ScopedModelSerializer):

@@ -37,6 +37,7 @@ class CloseoutChecklistTemplate(BaseModel):
 
 
 class PermitCloseout(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.OneToOneField(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="closeout")
     template = models.ForeignKey(CloseoutChecklistTemplate, verbose_name=_("template"), on_delete=models.PROTECT, related_name="+")
     checklist = models.JSONField(_("checklist"), default=dict, blank=True,

@@ -15,6 +15,8 @@ from .permit import Permit
 
 
 class IsolationPointLibrary(BaseModel):
+    tenancy_project_path = "project"  # tenancy: ohms_core.scoping
+    tenancy_org_wide_allowed = True  # rows with no project are every member's
     project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="isolation_points", help_text=_("Empty: available to every project."))
     site = models.ForeignKey(Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.PROTECT, related_name="isolation_points")
@@ -49,6 +51,7 @@ class IsolationPointLibrary(BaseModel):
 
 
 class PermitIsolationPoint(StateMachineMixin, BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="isolation_points")
     point = models.ForeignKey(IsolationPointLibrary, verbose_name=_("library point"), null=True, blank=True,
                               on_delete=models.PROTECT, related_name="assignments")
@@ -104,6 +107,8 @@ class PermitIsolationPoint(StateMachineMixin, BaseModel):
 
 
 class LotoProcedure(BaseModel):
+    tenancy_project_path = "project"  # tenancy: ohms_core.scoping
+    tenancy_org_wide_allowed = True  # rows with no project are every member's
     asset_tag = models.CharField(_("asset tag"), max_length=100)
     name = models.CharField(_("name"), max_length=200)
     project = models.ForeignKey(Project, verbose_name=_("project"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -124,6 +129,7 @@ class LotoProcedure(BaseModel):
 
 class LotoLog(models.Model):
     """Lock applied / removed evidence, written when a point is isolated or de-isolated. Append-only."""
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
 
     organization = models.ForeignKey("ohms_core.Organization", on_delete=models.PROTECT, related_name="+")
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="loto_logs")

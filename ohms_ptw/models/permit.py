@@ -47,6 +47,7 @@ class PermitNumberSequence(models.Model):
 
 
 class Permit(StateMachineMixin, BaseModel):
+    tenancy_project_path = "project"  # tenancy: ohms_core.scoping
     permit_number = models.CharField(_("permit number"), max_length=40, editable=False, db_index=True)
     title = models.CharField(_("title"), max_length=255)
     description = models.TextField(_("description"), blank=True)
@@ -188,6 +189,7 @@ class Permit(StateMachineMixin, BaseModel):
 
 
 class PermitHazard(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="hazards")
     hazard = models.CharField(_("hazard"), max_length=255)
     control_measures = models.TextField(_("control measures"), blank=True)
@@ -203,6 +205,7 @@ class PermitHazard(BaseModel):
 
 
 class PermitWorker(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="workers")
     worker = models.ForeignKey(Worker, verbose_name=_("worker"), on_delete=models.PROTECT, related_name="permit_assignments")
     role = models.CharField(_("role on the job"), max_length=100, blank=True)
@@ -220,6 +223,7 @@ class PermitWorker(BaseModel):
 
 class GasReading(BaseModel):
     """Append-only: a wrong reading is corrected by a new reading, never edited."""
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
 
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="gas_readings")
     gas = models.CharField(_("gas"), max_length=10, choices=Gas.choices)
@@ -242,6 +246,7 @@ class GasReading(BaseModel):
 
 
 class DigitalSignature(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="signatures")
     signatory = models.ForeignKey(USER, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+")
     meaning = models.CharField(_("meaning"), max_length=20, choices=SignatureMeaning.choices)
@@ -260,6 +265,7 @@ class DigitalSignature(BaseModel):
 
 
 class PermitPhoto(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="photos")
     photo_type = models.CharField(_("type"), max_length=20, choices=PhotoType.choices, default=PhotoType.OTHER)
     file = models.FileField(_("photo"), upload_to="ptw/photos/")
@@ -280,6 +286,7 @@ class PermitPhoto(BaseModel):
 
 class PermitAudit(models.Model):
     """One row per PTW action (SPEC: "All actions logged in PermitAudit"). Append-only."""
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
 
     organization = models.ForeignKey("ohms_core.Organization", on_delete=models.PROTECT, related_name="+")
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="audits")
@@ -301,6 +308,7 @@ class PermitAudit(models.Model):
 
 
 class PermitExtension(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="extensions")
     previous_end_time = models.DateTimeField(_("previous end"))
     new_end_time = models.DateTimeField(_("new end"))

@@ -10,6 +10,7 @@ from .permit import Permit
 
 
 class WorkflowInstance(BaseModel):
+    tenancy_project_path = "permit__project"  # tenancy: ohms_core.scoping
     permit = models.OneToOneField(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="workflow")
     state = models.CharField(_("state"), max_length=20, choices=WorkflowState.choices, default=WorkflowState.ACTIVE)
     current_step = models.ForeignKey("WorkflowStep", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -25,6 +26,7 @@ class WorkflowInstance(BaseModel):
 
 
 class WorkflowStep(BaseModel):
+    tenancy_project_path = "workflow__permit__project"  # tenancy: ohms_core.scoping
     workflow = models.ForeignKey(WorkflowInstance, verbose_name=_("workflow"), on_delete=models.CASCADE, related_name="steps")
     step_type = models.CharField(_("step"), max_length=20, choices=StepType.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=1)
