@@ -119,6 +119,20 @@ def scope_choices(queryset, ctx=None, *, organization=_UNSET):
     return scope_queryset(queryset, ctx, organization=organization)
 
 
+def scope_filterset(filterset, request=None, *, organization=_UNSET):
+    """Scope every model-choice filter of a django-filter FilterSet (API list filters and
+    the admin's filter sidebar), before its form is built: another tenant's id is then an
+    invalid choice exactly like an id that does not exist, and its name is never listed."""
+    from django_filters.filters import QuerySetRequestMixin
+
+    for flt in filterset.filters.values():
+        if isinstance(flt, QuerySetRequestMixin):
+            choices = flt.get_queryset(request)
+            if choices is not None:
+                flt.queryset = scope_choices(choices, organization=organization)
+    return filterset
+
+
 def active_members(organization):
     """Users who may be named on a record: active members of the organization."""
     from django.contrib.auth import get_user_model
@@ -134,5 +148,5 @@ def active_members(organization):
 
 __all__ = [
     "active_members", "allowed_project_ids", "for_organization", "forget_allowed_projects", "scope_choices",
-    "scope_queryset", "to_projects",
+    "scope_filterset", "scope_queryset", "to_projects",
 ]

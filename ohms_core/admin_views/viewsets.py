@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import translation
+from django.utils.functional import cached_property
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -19,7 +20,7 @@ from wagtail.permissions import register_permission_policy
 
 from ..context import get_context
 from ..exceptions import ConflictError, OhmsError
-from ..scoping import scope_queryset
+from ..scoping import scope_filterset, scope_queryset
 from ..services.records import record_create, record_soft_delete, record_update
 from .forms import ScopedAdminForm
 from .history import ScopedHistoryView, ScopedUsageView
@@ -78,6 +79,15 @@ class ViewsetQuerysetMixin:
 class ScopedIndexView(ViewsetQuerysetMixin, generic.IndexView):
     def get_base_queryset(self):
         return self.scoped_queryset()
+
+    @cached_property
+    def filters(self):
+        """Wagtail's filter sidebar, its related-object choices scoped (``scope_filterset``):
+        another organization's sites or enterprises are never listed as choices."""
+        if not self.filterset_class:
+            return None
+        filterset = scope_filterset(self.filterset_class(**self.get_filterset_kwargs()), self.request)
+        return filterset if filterset.form.fields else None
 
 
 class ScopedCreateView(ServiceFormMixin, ViewsetQuerysetMixin, generic.CreateView):

@@ -21,8 +21,20 @@ from ..tenancy import resolve_tenancy
 from .permissions import RolePermission
 
 
+def _scoped_filter_backends():
+    """The configured backends, django-filter's replaced by the scoped one (``filters``)."""
+    from django_filters.rest_framework import DjangoFilterBackend
+    from rest_framework.settings import api_settings
+
+    from .filters import ScopedDjangoFilterBackend
+
+    return [ScopedDjangoFilterBackend if backend is DjangoFilterBackend else backend
+            for backend in api_settings.DEFAULT_FILTER_BACKENDS]
+
+
 class TenantScopedMixin:
     permission_classes = [IsAuthenticated, RolePermission]
+    filter_backends = _scoped_filter_backends()
     resource: str | None = None
     #: Reads that also need soft-deleted rows (restore).
     all_objects_actions = ("restore",)
