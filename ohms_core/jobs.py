@@ -60,19 +60,22 @@ def get_job(name: str) -> Job:
     return _jobs[name]
 
 
-def run_job(name: str, *, trigger: str = "schedule", user_id=None):
+def run_job(name: str, *, trigger: str = "schedule", user_id=None, organization=None):
     """Run a job now in this process, recording a JobRun. Returns the run, or None when
-    another copy holds the lock."""
+    another copy holds the lock. With ``organization`` the job acts for that tenant (its
+    reads go through ``scoping.scope_queryset``) and the run is shown to that
+    organization's admins; without, it is a system job only operators see."""
     from .context import acting_as
     from .models import JobRun
 
     job = _jobs[name]
     try:
-        with HUEY.lock_task(f"ohms-job-{name}"):
-            run = JobRun.objects.create(name=name, trigger=trigger, started_by_id=user_id)
+        lock = f"ohms-job-{name}" if organization is None else f"ohms-job-{name}-{organization.pk}"
+        with HUEY.lock_task(lock):
+            run = JobRun.objects.create(name=name, trigger=trigger, started_by_id=user_id, organization=organization)
             started = time.monotonic()
             try:
-                with acting_as(reason=f"job {name}"):
+                with acting_as(organization=organization, reason=f"job {name}"):
                     processed = job.func()
             except Exception as exc:
                 logger.exception("Job %s failed", name)

@@ -197,3 +197,16 @@ def test_non_admin_cannot_see_or_run_jobs(org_a):
     assert client.post("/admin/ohms/jobs/notifications_cleanup/run/").status_code in (302, 403)
     assert JobRun.objects.count() == 0
     assert client.get("/admin/ohms/jobs/notifications_cleanup/run/").status_code == 405  # POST only
+
+
+def test_a_run_for_an_organization_acts_for_it_and_is_shown_to_its_admin(admin_a, org_a, org_b, temporary_job):
+    from ohms_core.models import Site
+    from ohms_core.scoping import scope_queryset
+
+    testing.make_site(org_a), testing.make_site(org_b), testing.make_site(org_b)
+    temporary_job("test_per_org", lambda: scope_queryset(Site.objects.all()).count())
+    run = jobs.run_job("test_per_org", organization=org_b)
+    assert (run.organization, run.items_processed, run.success) == (org_b, 2, True)
+    jobs.run_job("test_per_org", organization=org_a)
+    body = _login(admin_a).get("/admin/ohms/jobs/").content.decode()
+    assert body.count("test_per_org") == 1  # A's own run only
