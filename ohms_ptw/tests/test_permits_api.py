@@ -2,6 +2,7 @@
 /api/v1/ptw/ endpoint across organizations and projects."""
 import re
 import threading
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -322,7 +323,9 @@ def test_member_of_another_project_gets_404_and_cannot_create_there(w):
         assert client.get(f"/api/v1/ptw/{endpoint}/{child_id}/").status_code == 404, endpoint
         assert child_id not in _results(client.get(f"/api/v1/ptw/{endpoint}/")), endpoint
     assert _results(client.get(BASE)) == {mine.json()["id"]}
-    assert _results(client.get(BASE, {"project": str(w.project.pk)})) == set()
+    # Another project's id is answered like an id that does not exist (no existence leak).
+    other_project, unknown = client.get(BASE, {"project": str(w.project.pk)}), client.get(BASE, {"project": str(uuid.uuid4())})
+    assert other_project.status_code == unknown.status_code == 400 and other_project.json() == unknown.json()
 
     r = client.post(BASE, w.permit_payload(), format="json")
     assert r.status_code == 400 and "project" in r.json()["errors"]
