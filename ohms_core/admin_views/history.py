@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import usage
 
+from .. import permissions
+from ..context import get_context
 from ..models import AuditLog, TransitionLog
 from ..scoping import is_scoped_model, scope_queryset
 
@@ -37,8 +39,9 @@ def _label(model, name: str) -> str:
         return name
 
 
-def object_history(instance, limit: int = HISTORY_LIMIT) -> list[dict]:
-    """Every recorded step of ``instance``, newest first: history rows, transitions, audit rows."""
+def object_history(instance, limit: int = HISTORY_LIMIT, *, include_audit: bool = True) -> list[dict]:
+    """Every recorded step of ``instance``, newest first: history rows, transitions and (for
+    those who may read the audit log: it also records who viewed what) audit rows."""
     model = type(instance)
     rows = []
     history = getattr(model, "history", None)
@@ -51,18 +54,19 @@ def object_history(instance, limit: int = HISTORY_LIMIT) -> list[dict]:
             if previous is not None and record.history_type == "~":
                 delta = record.diff_against(previous)
                 changed = [_label(model, c.field) for c in delta.changes if c.field not in _NOISE]
-            rows.append({"time": record.history_date, "user": record.history_user, "source": _("Record"),
+            rows.append({"time": record.history_date, "user": record.history_user, "kind": "record", "source": _("Record"),
                          "action": kinds.get(record.history_type, record.history_type),
                          "detail": ", ".join(changed), "reason": record.history_change_reason or ""})
     content_type = ContentType.objects.get_for_model(model)
     for log in (TransitionLog.objects.filter(content_type=content_type, object_id=str(instance.pk))
                 .select_related("user").order_by("-timestamp")[:limit]):
-        rows.append({"time": log.timestamp, "user": log.user, "source": _("Workflow"), "action": log.transition,
+        rows.append({"time": log.timestamp, "user": log.user, "kind": "workflow", "source": _("Workflow"), "action": log.transition,
                      "detail": f"{log.from_state} → {log.to_state}", "reason": log.comment})
-    for entry in (AuditLog.objects.filter(content_type=content_type, object_id=str(instance.pk))
-                  .select_related("user").order_by("-timestamp")[:limit]):
+    audit_rows = AuditLog.objects.filter(content_type=content_type, object_id=str(instance.pk)) if include_audit \
+        else AuditLog.objects.none()
+    for entry in audit_rows.select_related("user").order_by("-timestamp")[:limit]:
         changes = entry.changes if isinstance(entry.changes, dict) else {}
-        rows.append({"time": entry.timestamp, "user": entry.user, "source": _("Audit"),
+        rows.append({"time": entry.timestamp, "user": entry.user, "kind": "audit", "source": _("Audit"),
                      "action": entry.get_action_display(),
                      "detail": ", ".join(_label(model, name) for name in changes if name not in _NOISE),
                      "reason": entry.error_message})
@@ -93,8 +97,10 @@ class ScopedHistoryView(TemplateView):
             from django.urls import reverse
 
             edit_url = reverse(viewset.get_url_name("edit"), args=[self.object.pk])
+        ctx = get_context()
+        audit = permissions.check(user=self.request.user, role=ctx.role, resource="auditlog", action=permissions.VIEW)
         return super().get_context_data(
-            object=self.object, rows=object_history(self.object), edit_url=edit_url,
+            object=self.object, rows=object_history(self.object, include_audit=audit.allowed), edit_url=edit_url,
             model_label=capfirst(self.object._meta.verbose_name), **kwargs)
 
 

@@ -50,7 +50,7 @@ def test_history_shows_changes_audit_rows_and_transitions(org_a, admin_a, client
     site_id = created.json()["id"]
     assert client_a.patch(f"/api/v1/core/sites/{site_id}/", {"name": "Usine Nord"}, format="json").status_code == 200
     body = _admin(admin_a).get(f"/admin/core/sites/history/{site_id}/").content.decode()
-    assert 'data-ohms-history-row="Record"' in body and 'data-ohms-history-row="Audit"' in body
+    assert 'data-ohms-history-row="record"' in body and 'data-ohms-history-row="audit"' in body
     assert "Name" in body  # the changed field, by name
     assert admin_a.email in body or admin_a.get_username() in body
 
@@ -60,8 +60,15 @@ def test_history_shows_changes_audit_rows_and_transitions(org_a, admin_a, client
     done = client_a.post(f"/api/v1/testflow/inspections/{pk}/transitions/submit/", {"comment": "RAS-4711"}, format="json")
     assert done.status_code == 200
     body = _admin(admin_a).get(f"/admin/testflow/inspections/history/{pk}/").content.decode()
-    assert 'data-ohms-history-row="Workflow"' in body
+    assert 'data-ohms-history-row="workflow"' in body
     assert "RAS-4711" in body and "draft → submitted" in body
+
+
+def test_audit_rows_only_for_audit_log_readers(org_a, admin_a, client_a):
+    site_id = client_a.post("/api/v1/core/sites/", {"name": "Usine", "code": "USN"}, format="json").json()["id"]
+    requester = testing.make_member(org_a, "permit_requester")  # sees sites, not the audit log
+    body = _admin(requester).get(f"/admin/core/sites/history/{site_id}/").content.decode()
+    assert 'data-ohms-history-row="record"' in body and 'data-ohms-history-row="audit"' not in body
 
 
 def test_history_is_role_gated(org_a):
