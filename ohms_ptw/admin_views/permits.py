@@ -306,10 +306,10 @@ class PermitViewSet(ScopedModelViewSet):
         ], base_form_class=self.base_form_class).bind_to_model(self.model)
 
     def get_queryset(self, request):
-        """Organization (added by the core views) and the user's projects (``scope_to_projects``)."""
-        return selectors.scope_to_projects(
-            Permit.objects.select_related("permit_type", "project", "risk_matrix", "issuer", "receiver", "verifier",
-                                          "approver", "area_incharge", "created_by"), "project")
+        """The base queryset; organization and the user's projects are added by the core views
+        (``ohms_core.scoping``: Permit declares ``tenancy_project_path``)."""
+        return Permit.objects.select_related("permit_type", "project", "risk_matrix", "issuer", "receiver", "verifier",
+                                             "approver", "area_incharge", "created_by")
 
     def create_object(self, form, request):
         data = {k: v for k, v in form_data(form).items() if v not in (None, "") or k in ("ppe_requirements", "safety_checklist")}

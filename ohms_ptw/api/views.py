@@ -82,22 +82,12 @@ class IsolationPointViewSet(ScopedModelViewSet):
     search_fields = ["point_code", "asset_tag", "location"]
     ordering_fields = ["point_code", "asset_tag"]
 
-    def scope_queryset(self, queryset):
-        queryset = super().scope_queryset(queryset)
-        ids = selectors.allowed_project_ids()
-        return queryset if ids is None else queryset.filter(Q(project__isnull=True) | Q(project__in=ids))
-
 
 class LotoProcedureViewSet(ScopedModelViewSet):
     resource, model = "lotoprocedure", LotoProcedure
     serializer_class = s.LotoProcedureSerializer
     filterset_fields = ["asset_tag", "project", "is_active"]
     search_fields = ["asset_tag", "name"]
-
-    def scope_queryset(self, queryset):
-        queryset = super().scope_queryset(queryset)
-        ids = selectors.allowed_project_ids()
-        return queryset if ids is None else queryset.filter(Q(project__isnull=True) | Q(project__in=ids))
 
     def get_base_queryset(self):
         return super().get_base_queryset().prefetch_related("points")
@@ -134,9 +124,6 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
             Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
-
-    def scope_queryset(self, queryset):
-        return selectors.scope_to_projects(super().scope_queryset(queryset), "project")
 
     def create_object(self, data):
         return permit_services.permit_create(organization=self.organization, data=data, user=self.request.user)
@@ -272,10 +259,8 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         data = dict(payload.validated_data)
         library_point = None
         if data.pop("library_point_id", None):
-            library_point = selectors.scope_to_projects(
-                IsolationPointLibrary.objects.for_organization(self.organization), "project"
-            ).filter(pk=request.data.get("library_point_id")).first() or IsolationPointLibrary.objects.filter(
-                organization=self.organization, project__isnull=True, pk=request.data.get("library_point_id")).first()
+            library_point = self.scope_queryset(IsolationPointLibrary.objects.all()).filter(
+                pk=request.data.get("library_point_id")).first()
             if library_point is None:
                 from rest_framework.exceptions import ValidationError
 
@@ -299,10 +284,8 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
 
 # --- children -------------------------------------------------------------------------
 class PermitScopedChildMixin:
-    """Children are visible when their permit is (organization and projects)."""
-
-    def scope_queryset(self, queryset):
-        return selectors.scope_to_projects(super().scope_queryset(queryset), "permit__project")
+    """Children are visible when their permit is: the models declare
+    ``tenancy_project_path = "permit__project"`` and the core scope applies it."""
 
 
 class GasReadingViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -434,6 +417,3 @@ class MyTaskViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_base_queryset(self):
         return WorkflowStep.objects.filter(assignee=self.request.user, status="pending").select_related(
             "workflow__permit__project", "workflow__permit__permit_type").order_by("due_at")
-
-    def scope_queryset(self, queryset):
-        return selectors.scope_to_projects(super().scope_queryset(queryset), "workflow__permit__project")
