@@ -120,21 +120,34 @@ def test_member_limited_to_one_project_on_objects_of_another_project(world):
     assert not problems, "\n".join(problems)
 
 
-def test_lists_never_show_another_organization(world):
-    """Routes without an object in the path: no 500, and no id of B's objects in the answer."""
-    their_ids = {str(obj.pk): type(obj).__name__ for obj in world.theirs.cache.values()
-                 if len(str(getattr(obj, "pk", ""))) >= 32}  # UUIDs: an integer id would match anything
+def _list_leaks(world, client_for, objects) -> list[str]:
+    ids = {str(obj.pk): type(obj).__name__ for obj in objects
+           if len(str(getattr(obj, "pk", ""))) >= 32}  # UUIDs: an integer id would match anything
     problems = []
     for route in world.routes:
         if route.is_object_route or route.pattern in ALLOWLIST:
             continue
-        client = world.api["org_admin"] if route.kind == "api" else world.admin["org_admin"]
-        response = matrix.call(client, "get", reverse(route.name), route.kind)
+        response = matrix.call(client_for(route.kind), "get", reverse(route.name), route.kind)
         if response.status_code >= 500:
             problems.append(f"GET {route.pattern} answered {response.status_code} {getattr(response, 'detail', '')}")
             continue
         body = response.content.decode(errors="replace") if hasattr(response, "content") else ""
-        leaked = sorted(f"{name} {pk}" for pk, name in their_ids.items() if pk in body)
+        leaked = sorted(f"{name} {pk}" for pk, name in ids.items() if pk in body)
         if leaked:
-            problems.append(f"GET {route.pattern} shows objects of another organization: {leaked}")
+            problems.append(f"GET {route.pattern} shows objects it must not: {leaked}")
+    return problems
+
+
+def test_lists_never_show_another_organization(world):
+    """Routes without an object in the path (lists, "new" forms with their choices, filter
+    sidebars): no 500, and no id of B's objects in the answer."""
+    problems = _list_leaks(world, lambda kind: world.api["org_admin"] if kind == "api" else world.admin["org_admin"],
+                           world.theirs.cache.values())
+    assert not problems, "\n".join(problems)
+
+
+def test_lists_never_show_another_project_to_a_limited_member(world):
+    objects = [obj for obj in world.other_project.cache.values() if project_path(type(obj))]
+    assert objects
+    problems = _list_leaks(world, lambda kind: world.limited_api if kind == "api" else world.limited_admin, objects)
     assert not problems, "\n".join(problems)
