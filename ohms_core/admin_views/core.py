@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
 from ..context import get_context
+from ..manifest import MANIFEST
 from ..models import (
     ApiToken,
     AuditLog,
@@ -278,7 +279,7 @@ class OrganizationViewSet(ScopedModelViewSet):
 class CoreViewSetGroup(ViewSetGroup):
     menu_label = _("Organization")
     menu_icon = "globe"
-    menu_order = 100
+    menu_order = MANIFEST.menu_order  # the manifest orders the admin menu
     items = (OrganizationViewSet, SiteViewSet, ProjectViewSet, EnterpriseViewSet, MembershipViewSet,
              ContactViewSet, WorkerViewSet, DocumentViewSet, ApiTokenViewSet, AuditLogViewSet)
 
