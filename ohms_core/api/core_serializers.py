@@ -1,5 +1,6 @@
 """Serializers of the core resources (thin: shape and types; rules live in services)."""
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import (
@@ -131,8 +132,8 @@ class DocumentSerializer(ScopedModelSerializer):
         extra_kwargs = {"file": {"write_only": True}}
 
     def get_download_url(self, obj) -> str:
+        path = reverse("document-download", kwargs={"pk": obj.pk})
         request = self.context.get("request")
-        path = f"/api/v1/core/documents/{obj.pk}/download/"
         return request.build_absolute_uri(path) if request else path
 
 

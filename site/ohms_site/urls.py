@@ -1,6 +1,4 @@
 """Project URLs. Add-on APIs are mounted from the add-on registry, never edited here."""
-from django.conf import settings
-from django.conf.urls.static import static
 from django.urls import include, path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -31,5 +29,5 @@ urlpatterns = [
     path("pages/", include(wagtail_urls)),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even under DEBUG: every upload is reached through the
+# access-checked ``download`` action of the resource that owns it (ohms_core.api.files).
