@@ -138,9 +138,10 @@ class WorkerViewSet(ScopedModelViewSet):
     menu_label = _("Workers")
     list_display = [
         "employee_number", Column("name", label=_("Name"), accessor="contact"), "enterprise", "job_title",
-        Column("fitness_status", label=_("Fitness"), accessor="get_fitness_status_display"), DateColumn("hire_date", label=_("Hired")),
+        DateColumn("hire_date", label=_("Hired")),
     ]
-    list_filter = ["enterprise", "fitness_status", "is_active"]
+    # No medical field here (DECISIONS 12): they live in the occupational-health add-on.
+    list_filter = ["enterprise", "is_active"]
     search_fields = ["employee_number", "contact__first_name", "contact__last_name", "job_title"]
     base_form_class = admin_forms.WorkerAdminForm
     panels = [
@@ -149,7 +150,6 @@ class WorkerViewSet(ScopedModelViewSet):
         FieldRowPanel([FieldPanel("employee_number"), FieldPanel("enterprise")]),
         FieldRowPanel([FieldPanel("job_title"), FieldPanel("exposure_group")]),
         FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("hire_date"), FieldPanel("exit_date")]),
-        MultiFieldPanel([FieldPanel("fitness_status"), FieldPanel("chronic_conditions"), FieldPanel("allergies")], heading=_("Health")),
         FieldRowPanel([FieldPanel("is_active"), FieldPanel("user")]),
     ]
 

@@ -98,8 +98,7 @@ class WorkerSerializer(ScopedModelSerializer):
         fields = (
             *COMMON, "contact", "full_name", "first_name", "last_name", "email", "phone",
             "enterprise", "enterprise_name", "employee_number", "date_of_birth", "hire_date",
-            "exit_date", "job_title", "exposure_group", "fitness_status", "chronic_conditions",
-            "allergies", "is_active", "user",
+            "exit_date", "job_title", "exposure_group", "is_active", "user",
         )
         read_only_fields = BASE_READ_ONLY
 

@@ -130,7 +130,7 @@ class WorkerFilter(filters.FilterSet):
 
     class Meta:
         model = Worker
-        fields = ["enterprise", "fitness_status", "is_active", "exposure_group"]
+        fields = ["enterprise", "is_active", "exposure_group"]
 
 
 class WorkerViewSet(ScopedModelViewSet):
