@@ -7,4 +7,5 @@ MANIFEST = AddonManifest(
     summary="Medical exams, exposures, risk profiles, overexposure alerts, exit exams, PPE, incidents.",
     depends=("ohms_core",),
     menu_order=300,
+    demo_command="ohms_health_demo",
 )

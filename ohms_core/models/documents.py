@@ -1,6 +1,8 @@
 """Documents (SPEC 1.6): files with checksum, versions, privacy and retention."""
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..files import OrganizationUploadTo
@@ -75,6 +77,12 @@ class Document(BaseModel):
 
     def __str__(self):
         return f"{self.title} (r{self.revision})"
+
+    def get_file_display(self):
+        """The admin shows the access-checked download, never the storage path."""
+        if not self.file:
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("document-download", kwargs={"pk": self.pk}), _("Download"))
 
     @property
     def logs_access(self) -> bool:
