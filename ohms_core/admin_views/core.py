@@ -26,7 +26,7 @@ from ..models import (
     Worker,
 )
 from ..selectors import documents_visible, organizations_of
-from ..services.documents import document_log_access, document_upload
+from ..services.documents import document_log_access, document_new_revision, document_upload
 from ..services.people import CONTACT_FIELDS, worker_create
 from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
@@ -194,6 +194,17 @@ class DocumentViewSet(ScopedModelViewSet):
 
     def create_object(self, form, request):
         return document_upload(organization=get_context().organization, data=form_data(form), user=request.user)
+
+    def update_object(self, instance, form, request):
+        """A new file is a new revision (checksum, size, type, history), never an in-place swap."""
+        data = form_data(form)
+        uploaded = data.pop("file", None)
+        from ..services.records import record_update
+
+        instance = record_update(instance=instance, data=data, user=request.user)
+        if "file" in form.changed_data and uploaded:
+            return document_new_revision(document=instance, uploaded=uploaded, user=request.user)
+        return instance
 
 
 class ApiTokenViewSet(ScopedModelViewSet):

@@ -60,3 +60,24 @@ def test_document_admin_inspect_links_to_checked_download(client_a, admin_a):
     body = _login(admin_a).get(f"/admin/core/documents/inspect/{created.json()['id']}/").content.decode()
     assert f"/api/v1/core/documents/{created.json()['id']}/download/" in body
     assert "/media/" not in body
+
+
+def test_admin_edit_with_new_file_makes_a_new_revision(client_a, admin_a):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ohms_core.models import Document
+
+    created = client_a.post("/api/v1/core/documents/", {
+        "title": "Plan", "file": SimpleUploadedFile("plan.pdf", b"%PDF v1")}, format="multipart")
+    doc = Document.objects.get(pk=created.json()["id"])
+    response = _login(admin_a).post(f"/admin/core/documents/edit/{doc.pk}/", {
+        "title": "Plan", "document_type": "other", "privacy_level": "internal",
+        "file": SimpleUploadedFile("plan-v2.pdf", b"%PDF v2 longer"),
+    })
+    assert response.status_code == 302, response.content.decode()[:3000]
+    doc.refresh_from_db()
+    assert doc.is_current is False
+    new = Document.objects.get(parent=doc)
+    assert (new.revision, new.is_current, new.file_size) == (2, True, len(b"%PDF v2 longer"))
+    with doc.file.open("rb") as handle:
+        assert handle.read() == b"%PDF v1"
