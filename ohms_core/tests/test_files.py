@@ -113,3 +113,25 @@ def test_validate_raster_image_refuses_non_raster(uploaded):
 def test_validate_raster_image_refuses_other_pillow_formats():
     with pytest.raises(ValidationError):
         validate_raster_image(_image("BMP"))
+
+
+def test_relocate_moves_old_public_names_to_private_ones(org_a):
+    import io as _io
+
+    from django.core.files.base import ContentFile
+    from django.core.management import call_command
+
+    doc = Document(organization=org_a, title="Old", file_size=3, checksum="x")
+    doc.save()
+    old_name = doc.file.storage.save(f"documents/{org_a.pk}/{doc.pk}/certificat Kabila.pdf", ContentFile(b"abc"))
+    Document.all_objects.filter(pk=doc.pk).update(file=old_name)
+    out = _io.StringIO()
+    call_command("ohms_relocate_files", stdout=out)
+    doc.refresh_from_db()
+    assert doc.file.name.startswith(f"{org_a.pk}/documents/") and "Kabila" not in doc.file.name
+    assert not doc.file.storage.exists(old_name)
+    with doc.file.open("rb") as handle:
+        assert handle.read() == b"abc"
+    call_command("ohms_relocate_files", stdout=out)  # idempotent
+    doc.refresh_from_db()
+    assert doc.file.name.startswith(f"{org_a.pk}/documents/")
