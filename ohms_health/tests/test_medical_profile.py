@@ -155,3 +155,35 @@ def test_migration_moves_medical_values_to_the_profile(org_a):
     profile = profiles[0]
     assert (profile.worker_id, profile.organization_id) == (sick.pk, org_a.pk)
     assert (profile.fitness_status, profile.allergies, profile.chronic_conditions) == ("unfit", SECRET, "Diabète")
+
+
+# --- the admin screen ----------------------------------------------------------------------------
+
+def _admin_client(user):
+    client = Client()
+    assert client.login(username=user.username, password="pass-1234-word")
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["auditor", "permit_requester", "integrator", "safety_manager"])
+def test_medical_screen_refused_to_other_roles(profiled, org_a, role):
+    response = _admin_client(testing.make_member(org_a, role)).get(f"/admin/health/workers/{profiled.pk}/medical/")
+    assert response.status_code in (302, 403)
+    assert "pénicilline" not in response.content.decode().lower()
+
+
+@pytest.mark.django_db
+def test_medical_screen_for_medical_officer_reads_audited_and_saves(profiled, org_a, org_b):
+    officer = testing.make_member(org_a, "medical_officer")
+    client = _admin_client(officer)
+    url = f"/admin/health/workers/{profiled.pk}/medical/"
+    response = client.get(url)
+    assert response.status_code == 200 and SECRET in response.content.decode()
+    assert AuditLog.objects.filter(action="view", user=officer).count() == 1
+    saved = client.post(url, {"fitness_status": "fit", "allergies": "", "chronic_conditions": SECRET,
+                              "fitness_valid_until": ""})
+    assert saved.status_code == 302
+    assert MedicalProfile.objects.get(worker=profiled).fitness_status == "fit"
+    other_worker = testing.make_worker(org_b)
+    assert client.get(f"/admin/health/workers/{other_worker.pk}/medical/").status_code == 404
