@@ -9,7 +9,7 @@ An add-on's ``apps.py`` is a few lines::
 ``ready()`` imports ``<package>.manifest.MANIFEST`` and calls ``install()``, which
 registers, in order: the manifest, the permission resources, the periodic jobs, the state
 machines (with their services and one event type per transition), the add-on's own event
-types and its subscribers. See docs/addons.md.
+types, its subscribers and the answers it gives other add-ons (providers). See docs/addons.md.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def transition_event_label(model, transition):
 
 
 def install(manifest) -> None:
-    from . import events, permissions, registry, workflows
+    from . import events, permissions, providers, registry, workflows
 
     registry.register(manifest)
     if manifest.permissions:
@@ -69,3 +69,7 @@ def install(manifest) -> None:
         events.register_event_type(spec.name, spec.label, addon=manifest.label, title=spec.title, message=spec.message)
     for spec in manifest.subscribers:
         events.subscribe(spec.name, import_string(spec.handler), event_types=spec.event_types)
+    if manifest.fitness_provider:
+        providers.register_fitness_provider(import_string(manifest.fitness_provider))
+    for name, check in manifest.worker_checks:
+        providers.register_worker_check(name, import_string(check))

@@ -62,6 +62,9 @@ class AddonManifest:
     event_types: tuple[EventTypeSpec, ...] = ()
     subscribers: tuple[SubscriberSpec, ...] = ()
     jobs: tuple[str, ...] = ()  # modules whose @periodic_job functions are imported at start
+    #: Answers this add-on gives other add-ons through ohms_core.providers (absent-safe):
+    fitness_provider: str | None = None  # dotted path: provider(worker, *, on=None) -> Fitness
+    worker_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of the check)
     demo_command: str | None = None
     extra: dict = field(default_factory=dict)
 
