@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ohms_core import events, workflows
 from ohms_core.exceptions import BusinessRuleError, NotAllowedError
+from ohms_core.files import validate_raster_image
 from ohms_core.services.records import record_create, record_update
 from ohms_core.workflows import Reason, blocked_errors
 
@@ -398,9 +399,7 @@ def permit_photo_add(*, permit, data: dict, user) -> PermitPhoto:
     upload = data["file"]
     if upload.size > PHOTO_MAX_BYTES:
         raise ValidationError({"file": [_("The photo is larger than 15 MB.")]})
-    content_type = getattr(upload, "content_type", "") or ""
-    if content_type and not content_type.startswith("image/"):
-        raise ValidationError({"file": [_("Only images can be attached as photos.")]})
+    validate_raster_image(upload)  # the bytes, not the client's type: no SVG/HTML (stored XSS)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
