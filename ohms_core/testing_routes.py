@@ -36,6 +36,8 @@ FACTORIES: dict = {}
 KWARG_BUILDERS: dict[str, Callable] = {}
 #: URL name (namespaced) -> model of routes whose view does not name it.
 ROUTE_MODELS: dict[str, object] = {}
+#: URL name -> the URL kwarg holding the object's pk, when it is not ``pk``.
+ROUTE_PK_KWARGS: dict[str, str] = {}
 #: URL name (namespaced) -> expander(builder) -> [(model, kwargs), ...] for routes with
 #: several objects in their path (the generic transition URL).
 EXPANDERS: dict[str, Callable] = {}
@@ -49,8 +51,11 @@ def register_kwarg(name: str, builder: Callable) -> None:
     KWARG_BUILDERS[name] = builder
 
 
-def register_route_model(url_name: str, model) -> None:
+def register_route_model(url_name: str, model, pk_kwarg: str = "pk") -> None:
+    """A route whose view names no model (a function view): the model its ``pk_kwarg`` is of."""
     ROUTE_MODELS[url_name] = model
+    if pk_kwarg != "pk":
+        ROUTE_PK_KWARGS[url_name] = pk_kwarg
 
 
 def register_expander(url_name: str, expander: Callable) -> None:
@@ -189,14 +194,15 @@ def targets(route: Route, builder: Builder) -> list[tuple[object, dict]]:
     """(object, URL kwargs) pairs to call ``route`` with, objects belonging to ``builder``."""
     if route.name in EXPANDERS:
         return [(obj, kwargs) for obj, kwargs in EXPANDERS[route.name](builder) if obj is not None]
-    if route.model is None or "pk" not in route.params:
+    pk_kwarg = ROUTE_PK_KWARGS.get(route.name, "pk")
+    if route.model is None or pk_kwarg not in route.params:
         return []
     obj = builder.get(route.model)
     if obj is None:
         return []
     kwargs = {}
     for param in route.params:
-        if param == "pk":
+        if param == pk_kwarg:
             kwargs[param] = obj.pk
         elif param in KWARG_BUILDERS:
             kwargs[param] = KWARG_BUILDERS[param](obj, builder)
@@ -253,7 +259,7 @@ def call(client, method: str, url: str, kind: str):
 
 
 __all__ = [
-    "Builder", "FACTORIES", "Route", "call", "iter_routes", "load_addon_factories", "register_expander",
+    "Builder", "FACTORIES", "REACHED", "Route", "call", "iter_routes", "load_addon_factories", "register_expander",
     "register_factory", "register_kwarg", "register_route_model", "snapshot", "targets", "verdict",
 ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ohms_core', '0003_events_notifications_jobs_workflow'),
+        ('ohms_core', '0005_remove_worker_medical_fields'),
     ]
 
     operations = [
