@@ -123,14 +123,30 @@ def scope_filterset(filterset, request=None, *, organization=_UNSET):
     """Scope every model-choice filter of a django-filter FilterSet (API list filters and
     the admin's filter sidebar), before its form is built: another tenant's id is then an
     invalid choice exactly like an id that does not exist, and its name is never listed."""
+    from django.contrib.auth import get_user_model
     from django_filters.filters import QuerySetRequestMixin
 
+    org = get_context().organization if organization is _UNSET else organization
     for flt in filterset.filters.values():
         if isinstance(flt, QuerySetRequestMixin):
             choices = flt.get_queryset(request)
-            if choices is not None:
-                flt.queryset = scope_choices(choices, organization=organization)
+            if choices is None:
+                continue
+            if choices.model is get_user_model():  # ?issuer=<id>: people of this organization only
+                flt.queryset = choices.filter(pk__in=organization_users(org).values("pk"))
+            else:
+                flt.queryset = scope_choices(choices, organization=org)
     return filterset
+
+
+def organization_users(organization):
+    """Users who are or were members of the organization (filters over past records)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if organization is None:
+        return User.objects.none()
+    return User.objects.filter(ohms_memberships__organization=organization).distinct()
 
 
 def active_members(organization):
@@ -148,5 +164,5 @@ def active_members(organization):
 
 __all__ = [
     "active_members", "allowed_project_ids", "for_organization", "forget_allowed_projects", "scope_choices",
-    "scope_filterset", "scope_queryset", "to_projects",
+    "organization_users", "scope_filterset", "scope_queryset", "to_projects",
 ]

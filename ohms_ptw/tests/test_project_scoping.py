@@ -73,3 +73,14 @@ def test_library_rows_without_project_are_every_members(w, setup):
     with acting_as(user=limited, organization=w.org, membership=membership):
         visible = set(scope_queryset(IsolationPointLibrary.objects.all()))
     assert {shared, w.point} <= visible and elsewhere not in visible
+
+
+def test_people_filter_answers_another_organizations_user_like_an_unknown_id(w):
+    other = testing.make_organization("OTH")
+    outsider = testing.make_member(other, "issuer")
+    client = w.client(w.admin)
+    theirs = client.get("/api/v1/ptw/permits/", {"issuer": outsider.pk})
+    unknown = client.get("/api/v1/ptw/permits/", {"issuer": 987654321})
+    assert theirs.status_code == unknown.status_code == 400
+    assert theirs.json() == unknown.json()
+    assert client.get("/api/v1/ptw/permits/", {"issuer": w.issuer.pk}).status_code == 200
