@@ -125,6 +125,7 @@ def _view_model(callback, name: str):
 
 
 def _is_ours(pattern: str, callback, model) -> bool:
+    pattern = pattern.lstrip("^")  # re_path patterns
     if pattern.startswith("api/"):
         return True
     if not pattern.startswith("admin/"):
@@ -148,7 +149,7 @@ def iter_routes() -> list[Route]:
             model = by_namespace.get(name.rsplit(":", 1)[0])
         if not _is_ours(pattern, callback, model):
             continue
-        kind = "api" if pattern.startswith("api/") else "admin"
+        kind = "api" if pattern.lstrip("^").startswith("api/") else "admin"
         routes.append(Route(pattern, name, callback, tuple(params), kind, model, _methods(callback)))
     return routes
 
