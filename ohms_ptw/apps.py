@@ -13,17 +13,19 @@ class OhmsPtwConfig(AppConfig):
         from ohms_core.registry import register
 
         from . import permissions as ptw_permissions
-        from .manifest import EVENT_TYPES, MANIFEST
+        from .manifest import EVENT_TYPES, ISOLATION_EVENT_TYPES, MANIFEST
         from .models import Permit, PermitIsolationPoint
+        from .services import isolation as isolation_services
         from .services.notifications import notify_gas_unsafe
-        from .services.permits import transition_services
+        from .services.workflow import transition_services
 
         register(MANIFEST)
         from . import tasks  # noqa: F401  (periodic jobs)
         for name, rules in ptw_permissions.RESOURCES.items():
             permissions.register_resource(name, rules)
         workflows.register(Permit, "status", resource="permit", addon="ohms_ptw", services=transition_services())
-        workflows.register(PermitIsolationPoint, "status", resource="permitchild", addon="ohms_ptw")
+        workflows.register(PermitIsolationPoint, "status", resource="permitchild", addon="ohms_ptw",
+                           services=isolation_services.transition_services())
         for name in EVENT_TYPES:
             verb = name.rsplit(".", 1)[-1].replace("_", " ")
             events.register_event_type(
@@ -31,4 +33,7 @@ class OhmsPtwConfig(AppConfig):
                 title="{{ data.permit_number }}: " + verb,
                 message="{{ object.title }} — {{ object.location }}",
             )
+        for name, label in ISOLATION_EVENT_TYPES.items():
+            events.register_event_type(name, label, addon="ohms_ptw", title=label,
+                                       message="{{ object }} — {{ data.comment }}")
         events.subscribe("ptw-safety-alerts", notify_gas_unsafe, event_types=("ptw.permit.gas_unsafe",))

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy as _
+
 from ohms_core.registry import AddonManifest
 
 EVENT_TYPES = (
@@ -8,6 +10,14 @@ EVENT_TYPES = (
     "ptw.permit.gas_unsafe", "ptw.permit.extension_requested", "ptw.permit.extended", "ptw.permit.extension_rejected",
 )
 
+#: Events of the isolation-point transitions (``<addon>.<model>.<custom event>``).
+ISOLATION_EVENT_TYPES = {
+    "ptw.permitisolationpoint.isolated": _("Isolation point isolated"),
+    "ptw.permitisolationpoint.verified": _("Isolation point verified"),
+    "ptw.permitisolationpoint.deisolated": _("Isolation point de-isolated"),
+    "ptw.permitisolationpoint.cancelled": _("Isolation point cancelled"),
+}
+
 MANIFEST = AddonManifest(
     label="ohms_ptw",
     name="ptw",
@@ -17,6 +27,6 @@ MANIFEST = AddonManifest(
     api_urls="ohms_ptw.api.urls",
     menu_order=200,
     state_machines=("ohms_ptw.Permit", "ohms_ptw.PermitIsolationPoint"),
-    event_types=EVENT_TYPES,
+    event_types=(*EVENT_TYPES, *ISOLATION_EVENT_TYPES),
     demo_command="ohms_ptw_demo",
 )

@@ -14,6 +14,7 @@ from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.context import get_context
 from ohms_core.models import Project, Worker
 
+from .. import gates
 from ..api.serializers import members_of
 from ..models import IsolationPointLibrary, PermitType
 from ..selectors import scope_to_projects
@@ -316,7 +317,7 @@ class CustomPointForm(forms.Form):
 
 class IsolateForm(forms.Form):
     lock_applied = forms.BooleanField(label=_("Lock applied"), required=False, initial=True)
-    lock_count = forms.IntegerField(label=_("Lock count"), min_value=0, max_value=99, required=False)
+    lock_count = forms.IntegerField(label=_("Lock count"), min_value=0, max_value=gates.MAX_LOCKS_PER_POINT, required=False)
     lock_ids = forms.CharField(label=_("Lock ids"), required=False, help_text=_("Separated by commas or spaces."))
 
     def clean_lock_ids(self):

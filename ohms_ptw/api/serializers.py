@@ -46,7 +46,7 @@ class PermitTypeSerializer(ScopedModelSerializer):
         fields = (*COMMON, "name", "code", "category", "description", "requires_gas_testing", "requires_isolation",
                   "requires_structured_isolation", "requires_deisolation_on_closeout", "max_validity_hours",
                   "max_extensions", "mandatory_ppe", "safety_checklist_items", "required_gases", "gas_limits",
-                  "gas_reading_validity_minutes", "location_overlap_policy", "is_active")
+                  "gas_reading_validity_minutes", "location_overlap_policy", "allow_verifier_as_approver", "is_active")
         read_only_fields = BASE_READ_ONLY
 
 
@@ -119,7 +119,7 @@ class PermitSerializer(ScopedModelSerializer):
 class WorkflowInitiateSerializer(serializers.Serializer):
     verifier = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False)
     approver = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False)
-    comments = serializers.CharField(required=False, allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,13 +130,13 @@ class WorkflowInitiateSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
 class UpdateStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -196,7 +196,8 @@ class UpdateIsolationSerializer(serializers.Serializer):
     permit_isolation_point_id = serializers.UUIDField()
     action = serializers.ChoiceField(choices=["isolate", "verify", "deisolate"])
     lock_applied = serializers.BooleanField(required=False, default=True)
-    lock_count = serializers.IntegerField(required=False, min_value=0, allow_null=True, default=None)
+    lock_count = serializers.IntegerField(required=False, min_value=0, max_value=gates.MAX_LOCKS_PER_POINT, allow_null=True,
+                                          default=None)
     lock_ids = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
     verification_notes = serializers.CharField(required=False, allow_blank=True, default="")
     deisolated_notes = serializers.CharField(required=False, allow_blank=True, default="")
