@@ -22,6 +22,7 @@ from .states import (
     DEFAULT_GAS_LIMITS,
     FINAL_STATUSES,
     LIVE_STATUSES,
+    ExtensionStatus,
     IsolationStatus,
     OverlapPolicy,
     PermitStatus,
@@ -41,6 +42,22 @@ def permit_open_gate(permit):
     if permit.status in FINAL_STATUSES:
         yield Reason("permit_closed", _("The permit is %(s)s: it can no longer change.") % {"s": permit.get_status_display()},
                      "permit")
+
+
+#: Before the workflow starts: type, project and planned times may still change.
+EDITABLE_STATUSES = frozenset({PermitStatus.DRAFT, PermitStatus.SUBMITTED, PermitStatus.REJECTED})
+
+
+def permit_edit_gate(permit, fields):
+    """Which fields an update may touch in the permit's state (the closed-permit guard first)."""
+    yield from permit_open_gate(permit)
+    fields = set(fields)
+    if permit.status in EDITABLE_STATUSES:
+        return
+    if {"permit_type", "project"} & fields:
+        yield Reason("permit_locked", _("Type and project can only change before the workflow starts."), "permit")
+    if {"planned_start_time", "planned_end_time"} & fields:
+        yield Reason("use_extension", _("Use an extension to change the end time of a permit in progress."), "permit")
 
 
 # --- gas ------------------------------------------------------------------------------
@@ -241,6 +258,14 @@ def checklist_gate(permit):
 
 
 # --- closeout -------------------------------------------------------------------------
+def closeout_open_gate(closeout):
+    """A closeout checklist applies to the permit and is not completed yet (then it is read-only)."""
+    if closeout is None:
+        yield Reason("closeout_not_applicable", _("No closeout checklist applies to this permit."), "closeout")
+    elif closeout.completed:
+        yield Reason("closeout_completed", _("The closeout is completed and read-only."), "closeout")
+
+
 def closeout_items_gate(closeout):
     """Completing a closeout record: every required item done."""
     missing = closeout.get_missing_required_items()
@@ -307,6 +332,11 @@ def extension_state_gate(permit):
     """Only an approved or active permit can be extended (asked or granted)."""
     if permit.status not in (PermitStatus.APPROVED, PermitStatus.ACTIVE):
         yield Reason("invalid_state", _("Only approved or active permits can be extended."), "extensions")
+
+
+def extension_pending_gate(extension):
+    if extension.status != ExtensionStatus.REQUESTED:
+        yield Reason("extension_decided", _("This extension was already decided."), "extensions")
 
 
 def extension_gate(permit, new_end_time):

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ohms_core.exceptions import BusinessRuleError
 from ohms_core.services.records import record_create, record_update
 
 from .. import gates
@@ -34,10 +33,7 @@ def closeout_update(*, permit, user, checklist: dict | None = None, remarks: str
                     expected_version: int | None = None) -> PermitCloseout:
     refuse_if(gates.permit_open_gate(permit))
     closeout = closeout_get_or_create(permit=permit, user=user)
-    if closeout is None:
-        raise BusinessRuleError(_("No closeout checklist applies to this permit."), code="closeout_not_applicable")
-    if closeout.completed:
-        raise BusinessRuleError(_("The closeout is completed and read-only."), code="closeout_completed")
+    refuse_if(gates.closeout_open_gate(closeout))
     keys = {i["key"] for i in closeout.template.items}
     unknown = sorted(set(checklist or {}) - keys)
     if unknown:
@@ -61,10 +57,9 @@ def closeout_complete(*, permit, user) -> PermitCloseout:
     de-isolated; the completion is written through the record service (audit row)."""
     refuse_if(gates.permit_open_gate(permit))
     closeout = closeout_get_or_create(permit=permit, user=user)
-    if closeout is None:
-        raise BusinessRuleError(_("No closeout checklist applies to this permit."), code="closeout_not_applicable")
-    if closeout.completed:
-        return closeout
+    if closeout is not None and closeout.completed:
+        return closeout  # idempotent: completing twice is not an error
+    refuse_if(gates.closeout_open_gate(closeout))
     reasons = [*gates.closeout_items_gate(closeout), *gates.deisolation_gate(permit)]
     if reasons:
         refuse_if(reasons, _("The closeout cannot be completed."))

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from ohms_core import events
 from ohms_core.context import get_context
-from ohms_core.exceptions import BusinessRuleError, NotAllowedError
+from ohms_core.exceptions import NotAllowedError
 from ohms_core.services.records import record_create, record_update
 
 from .. import gates
@@ -51,8 +51,7 @@ def extension_decide(*, extension: PermitExtension, user, approve: bool, comment
         extension = PermitExtension.objects.select_for_update().get(pk=extension.pk)
         if not _may_decide_extension(permit, user):
             raise NotAllowedError(_("Only the assigned approver or a safety manager can decide extensions."))
-        if extension.status != ExtensionStatus.REQUESTED:
-            raise BusinessRuleError(_("This extension was already decided."), code="extension_decided")
+        refuse_if(gates.extension_pending_gate(extension))
         if approve:
             refuse_if(gates.extension_state_gate(permit))
             refuse_if(gates.extension_gate(permit, extension.new_end_time), _("The extension is refused."))

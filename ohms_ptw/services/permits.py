@@ -14,18 +14,16 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ohms_core import events
-from ohms_core.exceptions import BusinessRuleError
 from ohms_core.services.records import record_create, record_update
 
 from .. import gates
 from ..models import Permit, PermitHazard, RiskMatrix
-from ..states import PermitStatus
 from .audit import permit_audit
 from .numbering import permit_number_next
 from .rules import refuse_if
 from .workflow import reassign_pending_step
 
-EDITABLE_STATUSES = {PermitStatus.DRAFT, PermitStatus.SUBMITTED, PermitStatus.REJECTED}
+EDITABLE_STATUSES = gates.EDITABLE_STATUSES
 
 
 def _risk(permit, organization):
@@ -64,14 +62,9 @@ def permit_create(*, organization, data: dict, user) -> Permit:
 
 
 def permit_update(*, permit, data: dict, user, expected_version=None) -> Permit:
-    refuse_if(gates.permit_open_gate(permit))
-    locked_fields = {"permit_type", "project"} & set(data)
-    if locked_fields and permit.status not in EDITABLE_STATUSES:
-        raise BusinessRuleError(_("Type and project can only change before the workflow starts."), code="permit_locked")
+    refuse_if(gates.permit_edit_gate(permit, data))
     merged = {"planned_start_time": data.get("planned_start_time", permit.planned_start_time),
               "planned_end_time": data.get("planned_end_time", permit.planned_end_time)}
-    if ("planned_end_time" in data or "planned_start_time" in data) and permit.status not in EDITABLE_STATUSES:
-        raise BusinessRuleError(_("Use an extension to change the end time of a permit in progress."), code="use_extension")
     _validate_times(merged, data.get("permit_type", permit.permit_type))
     with transaction.atomic():
         if {"likelihood", "severity", "risk_matrix"} & set(data):
