@@ -164,6 +164,9 @@ class CloseoutUpdateSerializer(serializers.Serializer):
 
 
 class PermitCloseoutSerializer(serializers.ModelSerializer):
+    """The one output shape of a permit's closeout (GET, update and complete)."""
+
+    template_exists = serializers.SerializerMethodField()
     missing_items = serializers.SerializerMethodField()
     is_complete = serializers.SerializerMethodField()
     template_items = serializers.SerializerMethodField()
@@ -171,8 +174,11 @@ class PermitCloseoutSerializer(serializers.ModelSerializer):
     class Meta:
         model = PermitCloseout
         fields = ("id", "version", "permit", "template", "checklist", "completed", "completed_at", "completed_by",
-                  "remarks", "missing_items", "is_complete", "template_items")
+                  "remarks", "template_exists", "missing_items", "is_complete", "template_items")
         read_only_fields = fields
+
+    def get_template_exists(self, obj) -> bool:
+        return True
 
     def get_missing_items(self, obj) -> list[str]:
         return obj.get_missing_required_items()

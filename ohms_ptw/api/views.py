@@ -241,7 +241,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         record = closeout_services.closeout_get_or_create(permit=permit, user=request.user)
         if record is None:
             return Response({"template_exists": False, "is_complete": True, "missing_items": [], "template_items": []})
-        return Response({"template_exists": True, **s.PermitCloseoutSerializer(record).data})
+        return Response(s.PermitCloseoutSerializer(record).data)
 
     @extend_schema(request=s.CloseoutUpdateSerializer, responses=s.PermitCloseoutSerializer)
     @action(detail=True, methods=["post"])

@@ -319,3 +319,12 @@ def test_ptw_settings_have_defaults_and_can_be_overridden(w, settings):
     assert w.client(w.requester).post(purl(pid, "workflow/initiate"), {}, format="json").status_code == 200
     step = Permit.objects.get(pk=pid).workflow.current_step
     assert timedelta(hours=8, minutes=59) < step.due_at - timezone.now() <= timedelta(hours=9)
+
+
+def test_closeout_has_one_output_shape(w):
+    pid = w.create_permit()["id"]
+    set_status(pid, "active")
+    got = w.client(w.issuer).get(purl(pid, "closeout")).json()
+    updated = w.client(w.issuer).post(purl(pid, "update_closeout"), {"checklist": {"tools_removed": True}}, format="json")
+    assert updated.status_code == 200, updated.json()
+    assert set(got) == set(updated.json()) and updated.json()["template_exists"] is True
