@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ohms_core import testing
 from ohms_core.context import acting_as
+from ohms_core.exceptions import NotAllowedError
 from ohms_core.models import AuditLog, TransitionLog
 
 from ..models import (
@@ -242,6 +243,11 @@ def test_superuser_cannot_run_a_system_only_transition(w):
     assert any("Only the system" in m for m in msgs), msgs
     assert status_of(pid) == "active"
     assert not TransitionLog.objects.filter(object_id=pid).exists()
+    # Skipping the role check is not the system flag: still refused.
+    with pytest.raises(NotAllowedError):
+        workflow_services.permit_transition(instance=Permit.objects.get(pk=pid), name="expire", user=root,
+                                            check_permission=False)
+    assert status_of(pid) == "active"
     # Jobs run it with the explicit flag.
     workflow_services.permit_transition(instance=Permit.objects.get(pk=pid), name="expire", user=None, system=True)
     assert status_of(pid) == "expired"
