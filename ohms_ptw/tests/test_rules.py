@@ -65,16 +65,17 @@ def _library_point_on(w, pid, status="isolated"):
 
 # --- 1. isolation points: every transition has its permission and gates -----------------
 @pytest.mark.parametrize("role", ["auditor", "worker"])
-@pytest.mark.parametrize("name", ["verify", "cancel"])
-def test_generic_admin_url_refuses_isolation_point_transitions_to_readers(w, role, name):
+@pytest.mark.parametrize(("name", "start"), [("isolate", "assigned"), ("verify", "isolated"), ("deisolate", "verified"),
+                                             ("cancel", "isolated")])
+def test_generic_admin_url_refuses_isolation_point_transitions_to_readers(w, role, name, start):
     pid = w.create_permit()["id"]
-    set_status(pid, "pending_approval")
-    point = _library_point_on(w, pid)
+    set_status(pid, "active")
+    point = _library_point_on(w, pid, status=start)
     reader = testing.make_member(w.org, role)
     msgs = admin_post(reader, generic_url(point, name), {"ohms_transition_comment": "x"})
     assert any("Only the" in m for m in msgs), msgs
     point.refresh_from_db()
-    assert point.status == "isolated" and point.version == 1
+    assert point.status == start and point.version == 1
     assert not TransitionLog.objects.filter(object_id=str(point.pk)).exists()
     assert not LotoLog.objects.filter(permit_id=pid).exists()
 
