@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from .registry import AddonManifest
+from .registry import AddonManifest, SubscriberSpec
 
 MANIFEST = AddonManifest(
     label="ohms_core",
@@ -10,5 +10,7 @@ MANIFEST = AddonManifest(
     depends=(),
     api_urls="ohms_core.api.urls",
     menu_order=100,
+    jobs=("ohms_core.tasks",),
+    subscribers=(SubscriberSpec("notifications", "ohms_core.services.notifications.notify_from_event"),),
     demo_command="ohms_demo",
 )

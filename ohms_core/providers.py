@@ -7,6 +7,9 @@ never imports the other add-on. With no provider installed, every check passes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 _worker_checks: dict[str, Callable] = {}
 
@@ -29,3 +32,39 @@ def check_worker(worker, *, purpose: str, context=None) -> list:
     for check in _worker_checks.values():
         reasons.extend(check(worker, purpose=purpose, context=context) or ())
     return reasons
+
+
+# --- fitness for work (SPEC DECISIONS 12) ---------------------------------------------------
+@dataclass(frozen=True)
+class Fitness:
+    """The only medical answer other add-ons get: fit or not, and a reason fit to show to a
+    permit issuer. Never the medical content (conditions, allergies, findings).
+
+    ``fit`` is ``None`` when nobody has assessed the worker (or no health add-on is
+    installed): callers decide whether "unknown" blocks; it is never reported as fit.
+    """
+
+    fit: bool | None
+    reason: str = ""
+    restricted: bool = False
+
+
+_fitness_provider: Callable | None = None
+
+
+def register_fitness_provider(provider: Callable) -> None:
+    """``provider(worker, *, on=None) -> Fitness``; one per installation (the health add-on)."""
+    global _fitness_provider
+    _fitness_provider = provider
+
+
+def unregister_fitness_provider() -> None:
+    global _fitness_provider
+    _fitness_provider = None
+
+
+def worker_fitness(worker, *, on=None) -> Fitness:
+    """Is this worker fit for work (on the given date)? Absent-safe: unknown without a provider."""
+    if _fitness_provider is None:
+        return Fitness(fit=None, reason=str(_("No occupational-health add-on is installed.")))
+    return _fitness_provider(worker, on=on)

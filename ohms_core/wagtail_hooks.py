@@ -8,6 +8,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from . import library  # noqa: F401 - closes Wagtail's own document/image libraries
 from .admin_views import notifications as inbox
 from .admin_views import system
 from .admin_views.core import CoreViewSetGroup, OrganizationPanel, switch_organization

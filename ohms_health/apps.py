@@ -1,16 +1,12 @@
-from django.apps import AppConfig
+"""OHMS add-on: Occupational health."""
 from django.utils.translation import gettext_lazy as _
 
+from ohms_core.addons import AddonConfig
 
-class OhmsHealthConfig(AppConfig):
+
+class OhmsHealthConfig(AddonConfig):
+    """Everything the add-on registers is named in ``manifest.py``."""
+
     name = "ohms_health"
     label = "ohms_health"
     verbose_name = _("Occupational health")
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from ohms_core.registry import register
-
-        from .manifest import MANIFEST
-
-        register(MANIFEST)

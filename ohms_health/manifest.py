@@ -7,4 +7,8 @@ MANIFEST = AddonManifest(
     summary="Medical exams, exposures, risk profiles, overexposure alerts, exit exams, PPE, incidents.",
     depends=("ohms_core",),
     menu_order=300,
+    # Permits ask "fit or not, and why" through core; they never read medical content.
+    fitness_provider="ohms_health.services.worker_fitness",
+    worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),
+    demo_command="ohms_health_demo",
 )

@@ -1,39 +1,11 @@
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from ohms_core.addons import AddonConfig
 
-class OhmsPtwConfig(AppConfig):
+
+class OhmsPtwConfig(AddonConfig):
+    """Everything the add-on registers is named in ``manifest.py``."""
+
     name = "ohms_ptw"
     label = "ohms_ptw"
     verbose_name = _("Permit to work")
-    default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self):
-        from ohms_core import events, permissions, workflows
-        from ohms_core.registry import register
-
-        from . import permissions as ptw_permissions
-        from .manifest import EVENT_TYPES, ISOLATION_EVENT_TYPES, MANIFEST
-        from .models import Permit, PermitIsolationPoint
-        from .services import isolation as isolation_services
-        from .services.notifications import notify_gas_unsafe
-        from .services.workflow import transition_services
-
-        register(MANIFEST)
-        from . import tasks  # noqa: F401  (periodic jobs)
-        for name, rules in ptw_permissions.RESOURCES.items():
-            permissions.register_resource(name, rules)
-        workflows.register(Permit, "status", resource="permit", addon="ohms_ptw", services=transition_services())
-        workflows.register(PermitIsolationPoint, "status", resource="permitchild", addon="ohms_ptw",
-                           services=isolation_services.transition_services())
-        for name in EVENT_TYPES:
-            verb = name.rsplit(".", 1)[-1].replace("_", " ")
-            events.register_event_type(
-                name, f"Permit {verb}", addon="ohms_ptw",
-                title="{{ data.permit_number }}: " + verb,
-                message="{{ object.title }} — {{ object.location }}",
-            )
-        for name, label in ISOLATION_EVENT_TYPES.items():
-            events.register_event_type(name, label, addon="ohms_ptw", title=label,
-                                       message="{{ object }} — {{ data.comment }}")
-        events.subscribe("ptw-safety-alerts", notify_gas_unsafe, event_types=("ptw.permit.gas_unsafe",))

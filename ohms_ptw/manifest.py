@@ -1,22 +1,26 @@
 from django.utils.translation import gettext_lazy as _
 
-from ohms_core.registry import AddonManifest
+from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec, SubscriberSpec
 
+_PERMIT_TITLE = "{{ data.permit_number }}: {verb}"
+_PERMIT_MESSAGE = "{{ object.title }} — {{ object.location }}"
+
+
+def _permit_event(name, label):
+    verb = name.rsplit(".", 1)[-1].replace("_", " ")
+    return EventTypeSpec(name, label, title=_PERMIT_TITLE.replace("{verb}", verb), message=_PERMIT_MESSAGE)
+
+
+#: Events besides the transitions' own (those are derived from the state machines).
 EVENT_TYPES = (
-    "ptw.permit.created", "ptw.permit.submitted", "ptw.permit.workflow_initiated", "ptw.permit.verifier_assigned",
-    "ptw.permit.approver_assigned", "ptw.permit.verified", "ptw.permit.approved", "ptw.permit.rejected",
-    "ptw.permit.under_review", "ptw.permit.review_done", "ptw.permit.activated", "ptw.permit.suspended",
-    "ptw.permit.resumed", "ptw.permit.completed", "ptw.permit.cancelled", "ptw.permit.expired", "ptw.permit.obsolete",
-    "ptw.permit.gas_unsafe", "ptw.permit.extension_requested", "ptw.permit.extended", "ptw.permit.extension_rejected",
+    _permit_event("ptw.permit.created", _("Permit created")),
+    _permit_event("ptw.permit.verifier_assigned", _("Permit: verifier assigned")),
+    _permit_event("ptw.permit.approver_assigned", _("Permit: approver assigned")),
+    _permit_event("ptw.permit.gas_unsafe", _("Permit: unsafe gas reading")),
+    _permit_event("ptw.permit.extension_requested", _("Permit: extension requested")),
+    _permit_event("ptw.permit.extended", _("Permit: extended")),
+    _permit_event("ptw.permit.extension_rejected", _("Permit: extension rejected")),
 )
-
-#: Events of the isolation-point transitions (``<addon>.<model>.<custom event>``).
-ISOLATION_EVENT_TYPES = {
-    "ptw.permitisolationpoint.isolated": _("Isolation point isolated"),
-    "ptw.permitisolationpoint.verified": _("Isolation point verified"),
-    "ptw.permitisolationpoint.deisolated": _("Isolation point de-isolated"),
-    "ptw.permitisolationpoint.cancelled": _("Isolation point cancelled"),
-}
 
 MANIFEST = AddonManifest(
     label="ohms_ptw",
@@ -26,7 +30,18 @@ MANIFEST = AddonManifest(
     depends=("ohms_core",),
     api_urls="ohms_ptw.api.urls",
     menu_order=200,
-    state_machines=("ohms_ptw.Permit", "ohms_ptw.PermitIsolationPoint"),
-    event_types=(*EVENT_TYPES, *ISOLATION_EVENT_TYPES),
+    permissions="ohms_ptw.permissions.RESOURCES",
+    state_machines=(
+        StateMachineSpec("ohms_ptw.Permit", resource="permit", services="ohms_ptw.services.workflow.transition_services",
+                         event_title=_PERMIT_TITLE, event_message=_PERMIT_MESSAGE),
+        # Isolation points run their service on every path (REST, permit screen, generic admin URL).
+        StateMachineSpec("ohms_ptw.PermitIsolationPoint", resource="permitchild",
+                         services="ohms_ptw.services.isolation.transition_services",
+                         event_title="{{ object }}: {verb}"),
+    ),
+    event_types=EVENT_TYPES,
+    subscribers=(SubscriberSpec("ptw-safety-alerts", "ohms_ptw.services.notifications.notify_gas_unsafe",
+                                event_types=("ptw.permit.gas_unsafe",)),),
+    jobs=("ohms_ptw.tasks",),
     demo_command="ohms_ptw_demo",
 )

@@ -13,12 +13,13 @@ from .admin_views.config import (
     RiskMatrixViewSet,
 )
 from .admin_views.permits import PermitViewSet
+from .manifest import MANIFEST
 
 
 class PermitToWorkViewSetGroup(ViewSetGroup):
     menu_label = _("Permit to work")
     menu_icon = "doc-full-inverse"
-    menu_order = 200
+    menu_order = MANIFEST.menu_order  # the manifest orders the admin menu
     items = (PermitViewSet, PermitTypeViewSet, RiskMatrixViewSet, CloseoutTemplateViewSet, IsolationPointViewSet,
              LotoProcedureViewSet)
 

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
 from ..context import get_context
+from ..manifest import MANIFEST
 from ..models import (
     ApiToken,
     AuditLog,
@@ -26,7 +27,7 @@ from ..models import (
     Worker,
 )
 from ..selectors import documents_visible, organizations_of
-from ..services.documents import document_log_access, document_upload
+from ..services.documents import document_log_access, document_new_revision, document_upload
 from ..services.people import CONTACT_FIELDS, worker_create
 from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
@@ -138,9 +139,10 @@ class WorkerViewSet(ScopedModelViewSet):
     menu_label = _("Workers")
     list_display = [
         "employee_number", Column("name", label=_("Name"), accessor="contact"), "enterprise", "job_title",
-        Column("fitness_status", label=_("Fitness"), accessor="get_fitness_status_display"), DateColumn("hire_date", label=_("Hired")),
+        DateColumn("hire_date", label=_("Hired")),
     ]
-    list_filter = ["enterprise", "fitness_status", "is_active"]
+    # No medical field here (DECISIONS 12): they live in the occupational-health add-on.
+    list_filter = ["enterprise", "is_active"]
     search_fields = ["employee_number", "contact__first_name", "contact__last_name", "job_title"]
     base_form_class = admin_forms.WorkerAdminForm
     panels = [
@@ -149,7 +151,6 @@ class WorkerViewSet(ScopedModelViewSet):
         FieldRowPanel([FieldPanel("employee_number"), FieldPanel("enterprise")]),
         FieldRowPanel([FieldPanel("job_title"), FieldPanel("exposure_group")]),
         FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("hire_date"), FieldPanel("exit_date")]),
-        MultiFieldPanel([FieldPanel("fitness_status"), FieldPanel("chronic_conditions"), FieldPanel("allergies")], heading=_("Health")),
         FieldRowPanel([FieldPanel("is_active"), FieldPanel("user")]),
     ]
 
@@ -194,6 +195,17 @@ class DocumentViewSet(ScopedModelViewSet):
 
     def create_object(self, form, request):
         return document_upload(organization=get_context().organization, data=form_data(form), user=request.user)
+
+    def update_object(self, instance, form, request):
+        """A new file is a new revision (checksum, size, type, history), never an in-place swap."""
+        data = form_data(form)
+        uploaded = data.pop("file", None)
+        from ..services.records import record_update
+
+        instance = record_update(instance=instance, data=data, user=request.user)
+        if "file" in form.changed_data and uploaded:
+            return document_new_revision(document=instance, uploaded=uploaded, user=request.user)
+        return instance
 
 
 class ApiTokenViewSet(ScopedModelViewSet):
@@ -278,7 +290,7 @@ class OrganizationViewSet(ScopedModelViewSet):
 class CoreViewSetGroup(ViewSetGroup):
     menu_label = _("Organization")
     menu_icon = "globe"
-    menu_order = 100
+    menu_order = MANIFEST.menu_order  # the manifest orders the admin menu
     items = (OrganizationViewSet, SiteViewSet, ProjectViewSet, EnterpriseViewSet, MembershipViewSet,
              ContactViewSet, WorkerViewSet, DocumentViewSet, ApiTokenViewSet, AuditLogViewSet)
 

@@ -58,8 +58,8 @@ def about(request):
     for manifest in addons():
         installed.append({
             "manifest": manifest,
-            "machines": [m for m in machine_list if m.addon == manifest.label or m.label in manifest.state_machines],
-            "event_types": [e for e in events.event_types() if e.addon == manifest.label or e.name in manifest.event_types],
+            "machines": [m for m in machine_list if m.addon == manifest.label or m.label in manifest.machine_labels],
+            "event_types": [e for e in events.event_types() if e.addon == manifest.label or e.name in {spec.name for spec in manifest.event_types}],
             "jobs": [j for j in job_list if j.addon == manifest.label],
         })
     return TemplateResponse(request, "ohms_core/system/about.html", {"addons": installed})

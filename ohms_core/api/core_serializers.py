@@ -1,5 +1,6 @@
 """Serializers of the core resources (thin: shape and types; rules live in services)."""
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from rest_framework import serializers
 
 from ..models import (
@@ -97,8 +98,7 @@ class WorkerSerializer(ScopedModelSerializer):
         fields = (
             *COMMON, "contact", "full_name", "first_name", "last_name", "email", "phone",
             "enterprise", "enterprise_name", "employee_number", "date_of_birth", "hire_date",
-            "exit_date", "job_title", "exposure_group", "fitness_status", "chronic_conditions",
-            "allergies", "is_active", "user",
+            "exit_date", "job_title", "exposure_group", "is_active", "user",
         )
         read_only_fields = BASE_READ_ONLY
 
@@ -131,8 +131,8 @@ class DocumentSerializer(ScopedModelSerializer):
         extra_kwargs = {"file": {"write_only": True}}
 
     def get_download_url(self, obj) -> str:
+        path = reverse("document-download", kwargs={"pk": obj.pk})
         request = self.context.get("request")
-        path = f"/api/v1/core/documents/{obj.pk}/download/"
         return request.build_absolute_uri(path) if request else path
 
 

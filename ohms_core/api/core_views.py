@@ -1,6 +1,6 @@
 """Core REST resources under /api/v1/core/."""
 from django.db import transaction
-from django.http import FileResponse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -10,6 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from ..context import get_context
+from ..files import safe_extension
 from ..models import (
     ApiToken,
     AuditLog,
@@ -34,6 +35,7 @@ from ..services.records import record_update
 from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
 from . import core_serializers as s
+from .files import FileDownloadMixin
 from .views import ScopedModelViewSet, TenantScopedMixin, expected_version
 
 
@@ -128,7 +130,7 @@ class WorkerFilter(filters.FilterSet):
 
     class Meta:
         model = Worker
-        fields = ["enterprise", "fitness_status", "is_active", "exposure_group"]
+        fields = ["enterprise", "is_active", "exposure_group"]
 
 
 class WorkerViewSet(ScopedModelViewSet):
@@ -161,7 +163,7 @@ class DocumentFilter(filters.FilterSet):
         fields = ["document_type", "privacy_level", "approval_status", "contact", "worker", "parent"]
 
 
-class DocumentViewSet(ScopedModelViewSet):
+class DocumentViewSet(FileDownloadMixin, ScopedModelViewSet):
     resource, model = "document", Document
     serializer_class = s.DocumentSerializer
     filterset_class = DocumentFilter
@@ -189,14 +191,15 @@ class DocumentViewSet(ScopedModelViewSet):
         document_log_access(document=instance, user=request.user)
         return Response(self.get_serializer(instance).data)
 
-    @action(detail=True, methods=["get"])
-    def download(self, request, pk=None):
-        """Stream the file; logged when the document asks for access logging."""
-        document = self.get_object()
-        document_log_access(document=document, user=request.user, download=True)
-        response = FileResponse(document.file.open("rb"), as_attachment=True, filename=document.file.name.rsplit("/", 1)[-1])
-        response["X-Checksum-SHA256"] = document.checksum
-        return response
+    def download_filename(self, obj) -> str:
+        """The title (not the stored name) with the stored extension."""
+        return f"{slugify(obj.title) or 'document'}-r{obj.revision}{safe_extension(obj.file.name)}"
+
+    def on_file_access(self, obj) -> None:
+        document_log_access(document=obj, user=self.request.user, download=True)
+
+    def file_checksum(self, obj) -> str:
+        return obj.checksum
 
     @extend_schema(request=s.DocumentRevisionSerializer, responses=s.DocumentSerializer)
     @action(detail=True, methods=["post"])

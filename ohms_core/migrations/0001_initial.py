@@ -7,16 +7,33 @@ import ohms_core.models.documents
 import simple_history.models
 import uuid
 from django.conf import settings
+from ohms_core.db.migrations import BatchCreateMigration
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+class Migration(BatchCreateMigration):
 
     initial = True
 
+    # Applied after every Django and Wagtail migration on purpose: Wagtail's ~150 migrations
+    # (many with RunPython) re-render the whole model state each time, and when ours came
+    # first that state held our large model graph, tripling a fresh `migrate` (and every
+    # test-database creation). See docs/performance.md. Update on a Wagtail upgrade.
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ('admin', '0003_logentry_add_action_flag_choices'),
+        ('auth', '0012_alter_user_first_name_max_length'),
+        ('sessions', '0001_initial'),
+        ('taggit', '0006_rename_taggeditem_content_type_object_id_taggit_tagg_content_8fc721_idx'),
+        ('wagtailadmin', '0006_formstate'),
+        ('wagtailcore', '0098_apitoken'),
+        ('wagtaildocs', '0014_alter_document_file_size'),
+        ('wagtailembeds', '0009_embed_cache_until'),
+        ('wagtailforms', '0005_alter_formsubmission_form_data'),
+        ('wagtailimages', '0027_image_description'),
+        ('wagtailsearch', '0010_add_text_fields'),
+        ('wagtailusers', '0015_userprofile_keyboard_shortcuts'),
     ]
 
     operations = [

@@ -5,10 +5,11 @@ import django.utils.timezone
 import simple_history.models
 import uuid
 from django.conf import settings
+from ohms_core.db.migrations import BatchCreateMigration
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+class Migration(BatchCreateMigration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),

@@ -4,7 +4,7 @@ from .documents import ApprovalStatus, Document, DocumentType, PrivacyLevel
 from .events import DeliveryStatus, Event, EventDelivery
 from .jobs import JobRun, JobTrigger
 from .notifications import Notification, NotificationPreference, NotificationRule
-from .people import Contact, ContactMethod, ContactType, FitnessStatus, Worker
+from .people import Contact, ContactMethod, ContactType, Worker
 from .tenancy import Enterprise, Membership, Organization, Project, Site
 from .tokens import ApiToken, hash_token
 from .workflow import TransitionLog
@@ -12,7 +12,7 @@ from .workflow import TransitionLog
 __all__ = [
     "AppendOnlyError", "AuditAction", "AuditLog", "AuditRisk", "BaseModel", "TrackedModel",
     "ApprovalStatus", "Document", "DocumentType", "PrivacyLevel", "Contact", "ContactMethod",
-    "ContactType", "FitnessStatus", "Worker", "Enterprise", "Membership", "Organization",
+    "ContactType", "Worker", "Enterprise", "Membership", "Organization",
     "Project", "Site", "ApiToken", "hash_token", "DeliveryStatus", "Event", "EventDelivery", "JobRun",
     "JobTrigger", "Notification", "NotificationPreference", "NotificationRule", "TransitionLog",
 ]

@@ -1,8 +1,11 @@
 """Documents (SPEC 1.6): files with checksum, versions, privacy and retention."""
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from ..files import OrganizationUploadTo
 from .base import BaseModel
 from .people import Contact, Worker
 
@@ -33,13 +36,14 @@ class ApprovalStatus(models.TextChoices):
 
 
 def document_upload_to(instance, filename):
+    """Former naming (original file name); kept because migration 0001 refers to it."""
     return f"documents/{instance.organization_id}/{instance.id}/{filename}"
 
 
 class Document(BaseModel):
     title = models.CharField(_("title"), max_length=255)
     document_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices, default=DocumentType.OTHER)
-    file = models.FileField(_("file"), upload_to=document_upload_to, max_length=500)
+    file = models.FileField(_("file"), upload_to=OrganizationUploadTo("documents"), max_length=500)
     file_size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)
     mime_type = models.CharField(_("MIME type"), max_length=120, blank=True, editable=False)
     checksum = models.CharField(_("SHA-256 checksum"), max_length=64, blank=True, editable=False, db_index=True)
@@ -73,6 +77,12 @@ class Document(BaseModel):
 
     def __str__(self):
         return f"{self.title} (r{self.revision})"
+
+    def get_file_display(self):
+        """The admin shows the access-checked download, never the storage path."""
+        if not self.file:
+            return ""
+        return format_html('<a href="{}">{}</a>', reverse("document-download", kwargs={"pk": self.pk}), _("Download"))
 
     @property
     def logs_access(self) -> bool:

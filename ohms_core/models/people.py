@@ -1,4 +1,7 @@
-"""People (SPEC 1.5): a Contact is any person or party; a Worker is an employee on site."""
+"""People (SPEC 1.5): a Contact is any person or party; a Worker is an employee on site.
+
+A Worker holds identity and employment only (DECISIONS 12): medical content lives in the
+occupational-health add-on, and core asks ``providers.worker_fitness`` for fit / not fit."""
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -72,14 +75,6 @@ class Contact(BaseModel):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class FitnessStatus(models.TextChoices):
-    FIT = "fit", _("Fit")
-    FIT_WITH_RESTRICTIONS = "fit_with_restrictions", _("Fit with restrictions")
-    TEMPORARILY_UNFIT = "temporarily_unfit", _("Temporarily unfit")
-    UNFIT = "unfit", _("Unfit")
-    UNKNOWN = "unknown", _("Not assessed")
-
-
 class Worker(BaseModel):
     contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="workers")
     enterprise = models.ForeignKey(Enterprise, verbose_name=_("enterprise"), on_delete=models.PROTECT, related_name="workers")
@@ -89,11 +84,6 @@ class Worker(BaseModel):
     exit_date = models.DateField(_("exit date"), null=True, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     exposure_group = models.CharField(_("exposure group"), max_length=100, blank=True)
-    fitness_status = models.CharField(
-        _("fitness status"), max_length=30, choices=FitnessStatus.choices, default=FitnessStatus.UNKNOWN
-    )
-    chronic_conditions = models.TextField(_("chronic conditions"), blank=True)
-    allergies = models.TextField(_("allergies"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,

@@ -1,6 +1,7 @@
 """Writing the audit trail. The only code that creates AuditLog rows."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,13 +21,21 @@ _RISK = {
 }
 
 
+def _file_token(name) -> str:
+    """A stand-in for a stored file in the audit trail: shows that the file changed,
+    never its path or name (an audit reader must not learn where a file lives)."""
+    if not name:
+        return ""
+    return "file:" + hashlib.sha256(str(name).encode()).hexdigest()[:12]
+
+
 def snapshot(obj) -> dict:
     """JSON-safe values of an object's concrete fields."""
     data = {}
     for field in obj._meta.concrete_fields:
         value = getattr(obj, field.attname)
-        if hasattr(value, "name") and field.get_internal_type() == "FileField":
-            value = value.name or ""
+        if field.get_internal_type() in ("FileField", "ImageField"):
+            value = _file_token(getattr(value, "name", value))
         data[field.attname] = value
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 

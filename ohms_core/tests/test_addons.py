@@ -82,3 +82,48 @@ def test_addon_api_is_mounted_from_the_registry(client_a, org_a):
     assert response.status_code == 200
     assert [row["title"] for row in response.json()["results"]] == ["Mounted"]
     assert client_a.get("/api/v1/fake/").status_code == 404
+
+
+# --- Registration from the manifest (docs/addons.md) -------------------------------------
+
+def test_manifest_drives_registration_of_the_test_addon():
+    from ohms_core import permissions
+    from ohms_core.tests.workflow_app.manifest import MANIFEST
+
+    assert registry.get("ohms_testflow") is MANIFEST
+    machine = workflows.machine_for(Inspection)
+    assert machine.resource == "inspection" and machine.addon == "ohms_testflow"
+    assert "inspection" in permissions.POLICY
+    # one event type per transition, derived from the machine, with a translatable label
+    names = {e.name: e for e in events.event_types() if e.addon == "ohms_testflow"}
+    assert set(names) == {f"testflow.inspection.{n}" for n in ("submitted", "approved", "rejected", "reopened")}
+    assert names["testflow.inspection.approved"].title == "Inspection {{ object.title }} approved"
+    assert str(names["testflow.inspection.approved"].label) == "Inspection: Approve"
+    # core's own subscriber and jobs came from core's manifest
+    assert "notifications" in {s.name for s in events.subscribers()}
+    assert jobs.get_job("events_sweep").addon == "ohms_core"
+
+
+def test_a_transition_without_permission_fails_the_system_check(monkeypatch):
+    assert checks.transitions_have_permissions(None) == []
+    machine = workflows.machine_for(Inspection)
+    submit = next(t for t in machine.transitions() if t.name == "submit")
+    monkeypatch.setattr(submit, "permission", None)
+    errors = checks.transitions_have_permissions(None)
+    assert [e.id for e in errors] == ["ohms.E002"]
+    assert "ohms_testflow.Inspection.submit" in errors[0].msg
+    monkeypatch.setitem(submit.custom, "system", True)  # a job-only transition is fine
+    assert checks.transitions_have_permissions(None) == []
+
+
+def test_an_emitted_but_unregistered_event_fails_the_system_check(tmp_path):
+    (tmp_path / "services.py").write_text(
+        'from ohms_core import events\n\n'
+        'def inspection_flag(inspection):\n'
+        '    events.emit("testflow.inspection.approved", inspection)\n'
+        '    events.emit("testflow.inspection.flagged", inspection)\n'
+    )
+    errors = checks.unregistered_events([tmp_path])
+    assert [e.id for e in errors] == ["ohms.E003"]
+    assert "testflow.inspection.flagged" in errors[0].msg and "services.py:5" in errors[0].msg
+    assert checks.emitted_events_registered(None) == []  # the installed add-ons emit only registered types

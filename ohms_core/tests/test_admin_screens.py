@@ -47,7 +47,7 @@ def test_create_worker_in_admin_creates_contact_history_and_audit(admin_a, org_a
     client = _login(admin_a)
     response = client.post("/admin/core/workers/new/", {
         "first_name": "Amani", "last_name": "Mukendi", "employee_number": "NEW-7", "enterprise": str(ent.pk),
-        "fitness_status": "fit", "is_active": "on",
+        "is_active": "on",
     })
     assert response.status_code == 302, response.content.decode()[:2000]
     worker = Worker.objects.get(employee_number="NEW-7")
@@ -63,7 +63,7 @@ def test_admin_duplicate_employee_number_is_a_form_error(admin_a, org_a):
     testing.make_worker(org_a, employee_number="DUP-1")
     client = _login(admin_a)
     response = client.post("/admin/core/workers/new/", {
-        "first_name": "A", "last_name": "B", "employee_number": "DUP-1", "enterprise": str(ent.pk), "fitness_status": "fit",
+        "first_name": "A", "last_name": "B", "employee_number": "DUP-1", "enterprise": str(ent.pk),
     })
     assert response.status_code == 200
     assert Worker.objects.filter(employee_number="DUP-1").count() == 1

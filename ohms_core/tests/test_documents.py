@@ -58,7 +58,10 @@ def test_upload_stores_size_checksum_and_type(client_a, org_a, admin_a):
     assert (doc.file_size, doc.checksum, doc.mime_type) == (len(BODY), digest, "text/plain")
     with doc.file.open("rb") as fh:
         assert fh.read() == BODY
-    assert str(org_a.pk) in doc.file.name and str(doc.pk) in doc.file.name
+    # <organization>/<kind>/<random>.<ext>: never the client's file name.
+    org_dir, kind, stored = doc.file.name.split("/")
+    assert (org_dir, kind) == (str(org_a.pk), "documents")
+    assert stored.endswith(".txt") and len(stored) == 32 + 4
     assert AuditLog.objects.filter(action="create", object_id=str(doc.pk)).count() == 1
 
 

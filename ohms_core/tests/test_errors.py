@@ -41,11 +41,11 @@ def test_wrong_types_are_field_errors(client_a, org_a):
     enterprise = testing.make_enterprise(org_a)
     response = client_a.post(WORKERS, {
         "first_name": "Amani", "last_name": "Ilunga", "employee_number": "E1", "enterprise": str(enterprise.pk),
-        "is_active": "notabool", "hire_date": "yesterday", "fitness_status": "immortal",
+        "is_active": "notabool", "hire_date": "yesterday", "exit_date": "never",
     }, format="json")
     body = _error(response, 400)
     assert body["code"] == "invalid"
-    assert set(body["errors"]) == {"is_active", "hire_date", "fitness_status"}
+    assert set(body["errors"]) == {"is_active", "hire_date", "exit_date"}
     assert all(isinstance(m, list) and m and isinstance(m[0], str) for m in body["errors"].values())
     assert Worker.objects.count() == 0
 
@@ -185,5 +185,5 @@ def test_wrong_method_is_405_in_the_error_format(client_a):
 
 
 def test_unknown_filter_choice_is_400(client_a):
-    body = _error(client_a.get(WORKERS, {"fitness_status": "immortal"}), 400)
-    assert "fitness_status" in body["errors"]
+    body = _error(client_a.get("/api/v1/core/documents/", {"privacy_level": "immortal"}), 400)
+    assert "privacy_level" in body["errors"]

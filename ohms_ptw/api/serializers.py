@@ -2,6 +2,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from ohms_core.api.files import ProtectedFileField
 from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
 from ohms_core.models import Worker
 
@@ -263,6 +264,8 @@ class PermitWorkerSerializer(PermitChildSerializer):
 
 
 class PermitPhotoSerializer(PermitChildSerializer):
+    file = ProtectedFileField(url_name="permitphoto-download")
+
     class Meta:
         model = PermitPhoto
         fields = (*COMMON, "permit", "photo_type", "file", "caption", "taken_by", "taken_at", "content_hash", "offline_id")

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from ohms_core.api.files import FileDownloadMixin
 from ohms_core.api.views import ScopedModelViewSet, TenantScopedMixin, expected_version
 from ohms_core.api.workflow import TransitionsMixin
 
@@ -353,12 +354,13 @@ class PermitWorkerViewSet(PermitScopedChildMixin, ScopedModelViewSet):
                                                crew_role=data.get("role", ""), briefed=data.get("briefed", False))
 
 
-class PermitPhotoViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                          mixins.CreateModelMixin, viewsets.GenericViewSet):
     resource, model = "permitchild", PermitPhoto
     serializer_class = s.PermitPhotoSerializer
     filterset_fields = ["permit", "photo_type"]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    file_inline_images = True  # verified on upload and re-sniffed when served
 
     def get_base_queryset(self):
         return PermitPhoto.objects.all()

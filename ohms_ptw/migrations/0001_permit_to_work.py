@@ -9,10 +9,11 @@ import ohms_ptw.models.config
 import simple_history.models
 import uuid
 from django.conf import settings
+from ohms_core.db.migrations import BatchCreateMigration
 from django.db import migrations, models
 
 
-class Migration(migrations.Migration):
+class Migration(BatchCreateMigration):
 
     initial = True
 

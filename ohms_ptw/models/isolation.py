@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from ohms_core.files import OrganizationUploadTo
 from ohms_core.models import BaseModel, Project, Site
 from ohms_core.models.base import OrganizationQuerySet
 from ohms_core.workflows import StateMachineMixin, gate
@@ -144,7 +145,7 @@ class LotoLog(models.Model):
     asset_tag = models.CharField(_("asset tag"), max_length=100, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=LotoStatus.choices)
     lock_ids = models.JSONField(_("lock ids"), default=list, blank=True)
-    photo = models.FileField(_("photo evidence"), upload_to="ptw/loto/", blank=True)
+    photo = models.FileField(_("photo evidence"), upload_to=OrganizationUploadTo("ptw-loto"), blank=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+")
     timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

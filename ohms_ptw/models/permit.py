@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from ohms_core.files import OrganizationUploadTo
 from ohms_core.models import BaseModel, Document, Project, Worker
 from ohms_core.models.base import OrganizationQuerySet
 from ohms_core.workflows import StateMachineMixin, gate
@@ -80,7 +81,7 @@ class Permit(StateMachineMixin, BaseModel):
 
     requires_isolation = models.BooleanField(_("requires isolation"), default=False)
     isolation_details = models.TextField(_("isolation details"), blank=True)
-    isolation_certificate = models.FileField(_("isolation certificate"), upload_to="ptw/isolation/", blank=True)
+    isolation_certificate = models.FileField(_("isolation certificate"), upload_to=OrganizationUploadTo("ptw-isolation"), blank=True)
     ppe_requirements = models.JSONField(_("PPE"), default=list, blank=True)
     safety_checklist = models.JSONField(_("safety checklist"), default=dict, blank=True)
     method_statement = models.ForeignKey(Document, verbose_name=_("method statement"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -262,7 +263,7 @@ class DigitalSignature(BaseModel):
 class PermitPhoto(BaseModel):
     permit = models.ForeignKey(Permit, verbose_name=_("permit"), on_delete=models.CASCADE, related_name="photos")
     photo_type = models.CharField(_("type"), max_length=20, choices=PhotoType.choices, default=PhotoType.OTHER)
-    file = models.FileField(_("photo"), upload_to="ptw/photos/")
+    file = models.FileField(_("photo"), upload_to=OrganizationUploadTo("ptw-photos"))
     caption = models.CharField(_("caption"), max_length=255, blank=True)
     taken_by = _person(_("taken by"))
     taken_at = models.DateTimeField(_("taken at"))

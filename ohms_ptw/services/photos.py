@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ohms_core.files import validate_raster_image
 from ohms_core.services.records import record_create
 
 from .. import gates
@@ -25,9 +26,7 @@ def permit_photo_add(*, permit, data: dict, user) -> PermitPhoto:
     upload = data["file"]
     if upload.size > PHOTO_MAX_BYTES:
         raise ValidationError({"file": [_("The photo is larger than 15 MB.")]})
-    content_type = getattr(upload, "content_type", "") or ""
-    if content_type and not content_type.startswith("image/"):
-        raise ValidationError({"file": [_("Only images can be attached as photos.")]})
+    validate_raster_image(upload)  # the bytes, not the client's type: no SVG/HTML (stored XSS)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

@@ -1,5 +1,6 @@
 """Permit REST API: numbering, create validation, risk, signatures, and scoping of every
 /api/v1/ptw/ endpoint across organizations and projects."""
+import base64
 import re
 import threading
 from datetime import timedelta
@@ -220,7 +221,8 @@ def _populate(w, pid):
     r = issuer.post("/api/v1/ptw/permit-workers/", {"permit": pid, "worker": str(worker.pk)}, format="json")
     assert r.status_code == 201, r.json()
     ids["permit-workers"] = r.json()["id"]
-    photo = SimpleUploadedFile("cuve.png", b"\x89PNG fake image", content_type="image/png")
+    photo = SimpleUploadedFile("cuve.png", base64.b64decode(  # a real 1x1 PNG: photos are checked by their bytes
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), content_type="image/png")
     r = issuer.post("/api/v1/ptw/permit-photos/", {"permit": pid, "photo_type": "before", "file": photo,
                                                    "taken_at": timezone.now().isoformat()}, format="multipart")
     assert r.status_code == 201, r.json()

@@ -1,13 +1,12 @@
 """Project URLs. Add-on APIs are mounted from the add-on registry, never edited here."""
-from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
 from ohms_core.api.health import HealthView
+from ohms_core.library import closed_wagtail_library
 from ohms_core.registry import addons
 
 
@@ -25,11 +24,13 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/notifications/", include("ohms_core.api.notification_urls")),
     *_addon_api_patterns(),
+    # Wagtail's own Documents/Images libraries are closed: ours is the one library (ohms_core.library).
+    re_path(r"^admin/(?:api/main/)?(?P<library>documents|images)/(?P<rest>.*)$", closed_wagtail_library),
     path("admin/", include(wagtailadmin_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", TemplateView.as_view(template_name="ohms_site/home.html"), name="home"),
     path("pages/", include(wagtail_urls)),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT, not even under DEBUG: every upload is reached through the
+# access-checked ``download`` action of the resource that owns it (ohms_core.api.files).

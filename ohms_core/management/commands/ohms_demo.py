@@ -115,7 +115,6 @@ class Command(BaseCommand):
                     "hire_date": hire,
                     "job_title": rng.choice(JOBS),
                     "exposure_group": rng.choice(EXPOSURE),
-                    "fitness_status": rng.choice(["fit", "fit", "fit", "fit_with_restrictions", "unknown"]),
                 },
                 contact_data={
                     "first_name": first, "last_name": last,

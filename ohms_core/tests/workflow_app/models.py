@@ -18,6 +18,10 @@ def findings_recorded(inspection):
         yield Reason("findings_missing", _("Record the findings before approval."))
 
 
+#: Everyone but the read-only auditor may submit and reopen.
+WRITERS = tuple(sorted(set(Role.values) - {Role.AUDITOR}))
+
+
 class Inspection(StateMachineMixin, BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -36,7 +40,7 @@ class Inspection(StateMachineMixin, BaseModel):
         return self.title
 
     @transition(field=status, source=Status.DRAFT, target=Status.SUBMITTED, conditions=[gate(checklist_complete)],
-                custom={"label": _("Submit"), "event": "submitted"})
+                permission=role_permission(*WRITERS), custom={"label": _("Submit"), "event": "submitted"})
     def submit(self):
         pass
 
@@ -55,6 +59,6 @@ class Inspection(StateMachineMixin, BaseModel):
         pass
 
     @transition(field=status, source=[Status.REJECTED, Status.APPROVED], target=Status.DRAFT,
-                custom={"label": _("Reopen"), "event": "reopened"})
+                permission=role_permission(*WRITERS), custom={"label": _("Reopen"), "event": "reopened"})
     def reopen(self):
         self.approved_at = None

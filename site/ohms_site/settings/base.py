@@ -135,6 +135,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [SITE_DIR / "static"]
+# MEDIA_URL is never routed (site/ohms_site/urls.py): uploads are private and reached only
+# through access-checked downloads, which stream through ``storage.open()``. So any Django
+# storage works, e.g. an S3-compatible bucket (django-storages, not installed by default:
+# point STORAGES["default"] at it in the deployment's settings) with no public URL at all.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("OHMS_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
@@ -154,6 +158,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # closed networks: no call home
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# Wagtail never hands out a storage URL for a document: its serve view (not routed, and
+# refused by ohms_core.library) is the only way, so no file bypasses our access check.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Jobs: SqliteHuey file by default, Redis when REDIS_URL is set.

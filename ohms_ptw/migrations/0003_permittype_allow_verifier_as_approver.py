@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ohms_ptw', '0001_permit_to_work'),
+        ('ohms_ptw', '0002_file_private_names'),
     ]
 
     operations = [
