@@ -273,9 +273,11 @@ class PermitPhotoSerializer(PermitChildSerializer):
 
 
 class PermitAuditSerializer(serializers.ModelSerializer):
+    comment = serializers.CharField(source="comments", read_only=True)  # "comment" everywhere in the API
+
     class Meta:
         model = PermitAudit
-        fields = ("id", "permit", "action", "user", "timestamp", "comments", "data")
+        fields = ("id", "permit", "action", "user", "timestamp", "comment", "data")
         read_only_fields = fields
 
 

@@ -335,3 +335,12 @@ def test_closeout_has_one_output_shape(w):
     updated = w.client(w.issuer).post(purl(pid, "update_closeout"), {"checklist": {"tools_removed": True}}, format="json")
     assert updated.status_code == 200, updated.json()
     assert set(got) == set(updated.json()) and updated.json()["template_exists"] is True
+
+
+def test_the_api_says_comment_in_and_out(w):
+    pid = w.create_permit()["id"]
+    r = w.client(w.requester).post(purl(pid, "workflow/initiate"), {"comment": "Prêt"}, format="json")
+    assert r.status_code == 200, r.json()
+    rows = w.client(w.requester).get("/api/v1/ptw/permit-audits/", {"permit": pid, "action": "initiate_workflow"}).json()
+    assert [row["comment"] for row in rows["results"]] == ["Prêt"]
+    assert "comments" not in rows["results"][0]
