@@ -205,7 +205,8 @@ class UpdateIsolationSerializer(serializers.Serializer):
     lock_applied = serializers.BooleanField(required=False, default=True)
     lock_count = serializers.IntegerField(required=False, min_value=0, max_value=gates.MAX_LOCKS_PER_POINT, allow_null=True,
                                           default=None)
-    lock_ids = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+    lock_ids = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list,
+                                     max_length=gates.MAX_LOCKS_PER_POINT)
     verification_notes = serializers.CharField(required=False, allow_blank=True, default="")
     deisolated_notes = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1)
