@@ -160,7 +160,21 @@ def gate_reasons(instance, transition) -> list[Reason]:
     return reasons
 
 
+def is_system_only(transition) -> bool:
+    """A transition marked ``custom={"system": True}`` is run by jobs only."""
+    return bool((transition.custom or {}).get("system", False))
+
+
+def system_only_reason() -> Reason:
+    return Reason("system_only", _("Only the system does this (scheduled job); nobody can run it by hand."))
+
+
 def permission_reason(instance, transition, user) -> Reason | None:
+    """Why ``user`` may not run ``transition`` (None when they may). System-only
+    transitions are refused to every person, superusers included: jobs run them with
+    ``transition_run(..., system=True)``, never through the API or the admin."""
+    if is_system_only(transition):
+        return system_only_reason()
     permission = transition.permission
     if not permission:
         return None
@@ -219,8 +233,13 @@ def transition_perform(*, instance, name: str, user, comment: str = "", expected
 def transition_run(*, instance, name: str, user, comment: str = "", expected_version: int | None = None,
                    event_data: dict | None = None, before_save: Callable | None = None,
                    check_permission: bool = True, after_save: Callable | None = None,
-                   method_kwargs: dict | None = None):
-    """The generic body of every transition service (add-on services call it too)."""
+                   method_kwargs: dict | None = None, system: bool = False):
+    """The generic body of every transition service (add-on services call it too).
+
+    ``system=True`` is the explicit flag of jobs: it is the only way to run a transition
+    marked system-only, and it skips the role permission (a job acts for nobody).
+    ``check_permission=False`` skips the role permission for a consequence of another
+    person's action (an unsafe gas reading suspending the permit), never the system mark."""
     from . import events
     from .models import AuditAction, TransitionLog
     from .services.audit import audit_record
@@ -242,7 +261,12 @@ def transition_run(*, instance, name: str, user, comment: str = "", expected_ver
                     % {"name": name, "state": getattr(locked, machine.field)},
                     code="invalid_state",
                 )
-            denied = permission_reason(locked, current, user) if check_permission else None
+            if system:
+                denied = None
+            elif not check_permission:
+                denied = system_only_reason() if is_system_only(current) else None
+            else:
+                denied = permission_reason(locked, current, user)
             if denied:
                 raise NotAllowedError(denied.message, errors={"reasons": [denied.as_dict()]})
             reasons = gate_reasons(locked, current)

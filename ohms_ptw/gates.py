@@ -1,8 +1,11 @@
-"""Every rule that blocks a permit transition, in one place.
+"""Every rule that blocks a permit action, in one place.
 
-Each gate takes a permit and yields ``Reason(code, message, gate, items)``; nothing here
-writes. The django-fsm conditions (``ohms_core.workflows.gate``), the readiness endpoint,
-the admin buttons, the REST workflow endpoints, sync and jobs all call these functions.
+Each gate takes a permit (or the object the action is about) and yields
+``Reason(code, message, gate, items)``; nothing here writes and nothing here imports a
+service (gates may read). The django-fsm conditions (``ohms_core.workflows.gate``), the
+readiness endpoint, the admin buttons, the REST endpoints, sync and jobs all call these
+functions, so a rule is written once and holds on every path. Services turn the reasons
+into errors with ``services.rules.refuse_if``.
 """
 from __future__ import annotations
 
@@ -15,13 +18,50 @@ from django.utils.translation import gettext as _
 from ohms_core import providers
 from ohms_core.workflows import Reason
 
-from .states import LIVE_STATUSES, IsolationStatus, OverlapPolicy
+from .states import (
+    DEFAULT_GAS_LIMITS,
+    FINAL_STATUSES,
+    LIVE_STATUSES,
+    ExtensionStatus,
+    IsolationStatus,
+    OverlapPolicy,
+    PermitStatus,
+)
+
+DEFAULT_UNITS = {gas: limits.get("unit") for gas, limits in DEFAULT_GAS_LIMITS.items()}
+
+#: Largest number of locks one point can carry (a typo like 30000 is refused, never stored).
+MAX_LOCKS_PER_POINT = 100
+
+
+# --- open permit ----------------------------------------------------------------------
+def permit_open_gate(permit):
+    """The closed-permit guard: a completed, cancelled, expired, rejected or obsolete permit
+    is a record; nothing on it changes any more (fields, crew, readings, photos, points,
+    signatures, closeout)."""
+    if permit.status in FINAL_STATUSES:
+        yield Reason("permit_closed", _("The permit is %(s)s: it can no longer change.") % {"s": permit.get_status_display()},
+                     "permit")
+
+
+#: Before the workflow starts: type, project and planned times may still change.
+EDITABLE_STATUSES = frozenset({PermitStatus.DRAFT, PermitStatus.SUBMITTED, PermitStatus.REJECTED})
+
+
+def permit_edit_gate(permit, fields):
+    """Which fields an update may touch in the permit's state (the closed-permit guard first)."""
+    yield from permit_open_gate(permit)
+    fields = set(fields)
+    if permit.status in EDITABLE_STATUSES:
+        return
+    if {"permit_type", "project"} & fields:
+        yield Reason("permit_locked", _("Type and project can only change before the workflow starts."), "permit")
+    if {"planned_start_time", "planned_end_time"} & fields:
+        yield Reason("use_extension", _("Use an extension to change the end time of a permit in progress."), "permit")
 
 
 # --- gas ------------------------------------------------------------------------------
 def gas_limits_for(permit_type, gas: str) -> dict:
-    from .states import DEFAULT_GAS_LIMITS
-
     return (permit_type.gas_limits or {}).get(gas) or DEFAULT_GAS_LIMITS.get(gas) or {}
 
 
@@ -35,6 +75,24 @@ def gas_value_is_safe(permit_type, gas: str, value) -> bool:
         if value > top or (limits.get("exclusive_max") and value >= top):
             return False
     return True
+
+
+#: Physically possible values: a percentage (O2 %, %LEL) lies in 0-100, a ppm in 0-1 000 000.
+PHYSICAL_LIMITS = {"%": 100, "%LEL": 100, "ppm": 1_000_000}
+
+
+def gas_value_reasons(gas: str, value, unit: str = ""):
+    """An impossible reading (negative, over 100 % or 10^6 ppm) is an input error, never a
+    "safe" reading: it must not open the gas gate."""
+    value = Decimal(str(value))
+    unit = unit or (DEFAULT_UNITS.get(gas) or "")
+    if value < 0:
+        yield Reason("gas_value_impossible", _("A gas reading cannot be negative."), "gas", (gas,))
+        return
+    top = PHYSICAL_LIMITS.get(unit)
+    if top is not None and value > top:
+        yield Reason("gas_value_impossible", _("%(gas)s cannot exceed %(max)s %(unit)s.") % {"gas": gas, "max": top, "unit": unit},
+                     "gas", (gas,))
 
 
 def latest_gas_readings(permit) -> dict:
@@ -115,6 +173,55 @@ def deisolation_gate(permit):
                      "isolation", tuple(pending))
 
 
+def shared_point_holders(point) -> list[str]:
+    """Other live permits relying on *this* permit's locks on a shared library point.
+
+    Group lockout: a permit that put its own locks on the point removes them when it is
+    done, whatever the others do. But a permit relying on the point without locks of its
+    own depends on ours, so ours may not come off while it is live. (Two permits with their
+    own locks never block each other, so there is no deadlock.)
+    """
+    from .models import PermitIsolationPoint
+
+    if not point.point_id or not point.lock_applied:
+        return []
+    return list(
+        PermitIsolationPoint.objects.filter(point_id=point.point_id, lock_applied=False, is_deleted=False,
+                                            status__in=(IsolationStatus.ISOLATED, IsolationStatus.VERIFIED),
+                                            permit__status__in=LIVE_STATUSES)
+        .exclude(permit_id=point.permit_id).values_list("permit__permit_number", flat=True)
+    )
+
+
+def point_permit_open_gate(point):
+    """Points of a closed permit are frozen (every isolation-point transition)."""
+    yield from permit_open_gate(point.permit)
+
+
+def deisolation_allowed_gate(point):
+    if not point.permit.permit_type.requires_deisolation_on_closeout:
+        yield Reason("deisolation_not_enabled", _("De-isolation is not tracked for this permit type."), "isolation")
+
+
+def shared_point_gate(point):
+    holders = shared_point_holders(point)
+    if holders:
+        yield Reason("isolation_point_shared",
+                     _("Still relied on by %(p)s: it cannot be de-isolated yet.") % {"p": ", ".join(holders)},
+                     "isolation", tuple(holders))
+
+
+def deisolation_gates(point):
+    yield from point_permit_open_gate(point)
+    yield from deisolation_allowed_gate(point)
+    yield from shared_point_gate(point)
+
+
+def lock_count_reasons(lock_count):
+    if lock_count is not None and not 0 <= int(lock_count) <= MAX_LOCKS_PER_POINT:
+        yield Reason("lock_count_out_of_range", _("Give between 0 and %(n)s locks.") % {"n": MAX_LOCKS_PER_POINT}, "isolation")
+
+
 def isolation_summary(permit) -> dict:
     points = _points(permit)
     required = [p for p in points if p.required]
@@ -151,9 +258,25 @@ def checklist_gate(permit):
 
 
 # --- closeout -------------------------------------------------------------------------
+def closeout_open_gate(closeout):
+    """A closeout checklist applies to the permit and is not completed yet (then it is read-only)."""
+    if closeout is None:
+        yield Reason("closeout_not_applicable", _("No closeout checklist applies to this permit."), "closeout")
+    elif closeout.completed:
+        yield Reason("closeout_completed", _("The closeout is completed and read-only."), "closeout")
+
+
+def closeout_items_gate(closeout):
+    """Completing a closeout record: every required item done."""
+    missing = closeout.get_missing_required_items()
+    if missing:
+        yield Reason("closeout_incomplete", _("Required closeout items are not done: %(i)s.") % {"i": ", ".join(missing)},
+                     "closeout", tuple(missing))
+
+
 def closeout_gate(permit):
     """Blocks only completion, and only when a closeout template applies."""
-    from .services.closeout import closeout_state
+    from .selectors import closeout_state
 
     state = closeout_state(permit)
     if state["template_exists"] and not state["is_complete"]:
@@ -205,6 +328,17 @@ def crew_gate(permit):
 
 
 # --- extensions -----------------------------------------------------------------------
+def extension_state_gate(permit):
+    """Only an approved or active permit can be extended (asked or granted)."""
+    if permit.status not in (PermitStatus.APPROVED, PermitStatus.ACTIVE):
+        yield Reason("invalid_state", _("Only approved or active permits can be extended."), "extensions")
+
+
+def extension_pending_gate(extension):
+    if extension.status != ExtensionStatus.REQUESTED:
+        yield Reason("extension_decided", _("This extension was already decided."), "extensions")
+
+
 def extension_gate(permit, new_end_time):
     permit_type = permit.permit_type
     if permit.extension_count >= permit_type.max_extensions:
@@ -223,6 +357,38 @@ def workflow_people_gate(permit):
     missing = [name for name, value in (("verifier", permit.verifier_id), ("approver", permit.approver_id)) if not value]
     if missing:
         yield Reason("workflow_people_missing", _("Assign a verifier and an approver first."), "workflow", tuple(missing))
+
+
+def segregation_gate(permit):
+    """Segregation of duties on the people named (before initiate, verify and approve): the
+    requester never verifies or approves their own permit; verifier and approver are two
+    people unless the permit type allows one person for both (small sites)."""
+    requester = permit.created_by_id
+    if requester and permit.verifier_id == requester:
+        yield Reason("requester_is_verifier", _("The requester cannot verify their own permit: name another verifier."),
+                     "workflow", ("verifier",))
+    if requester and permit.approver_id == requester:
+        yield Reason("requester_is_approver", _("The requester cannot approve their own permit: name another approver."),
+                     "workflow", ("approver",))
+    if (permit.verifier_id and permit.verifier_id == permit.approver_id
+            and not permit.permit_type.allow_verifier_as_approver):
+        yield Reason("verifier_is_approver", _("The verifier and the approver must be two different people."),
+                     "workflow", ("approver",))
+
+
+def actor_segregation_reason(permit, user, step: str, *, verified_by_id=None) -> Reason | None:
+    """Segregation of duties on the person acting (whatever their role, org admins and
+    superusers included): the requester may not verify or approve their own permit, and
+    whoever verified may not approve unless the permit type allows it."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return None
+    if step in ("verify", "approve") and permit.created_by_id == user_id:
+        code = "requester_is_verifier" if step == "verify" else "requester_is_approver"
+        return Reason(code, _("You requested this permit: someone else must verify and approve it."), "workflow")
+    if (step == "approve" and verified_by_id == user_id and not permit.permit_type.allow_verifier_as_approver):
+        return Reason("verifier_is_approver", _("You verified this permit: someone else must approve it."), "workflow")
+    return None
 
 
 def approval_gates(permit):

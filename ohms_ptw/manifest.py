@@ -32,9 +32,11 @@ MANIFEST = AddonManifest(
     menu_order=200,
     permissions="ohms_ptw.permissions.RESOURCES",
     state_machines=(
-        StateMachineSpec("ohms_ptw.Permit", resource="permit", services="ohms_ptw.services.permits.transition_services",
+        StateMachineSpec("ohms_ptw.Permit", resource="permit", services="ohms_ptw.services.workflow.transition_services",
                          event_title=_PERMIT_TITLE, event_message=_PERMIT_MESSAGE),
+        # Isolation points run their service on every path (REST, permit screen, generic admin URL).
         StateMachineSpec("ohms_ptw.PermitIsolationPoint", resource="permitchild",
+                         services="ohms_ptw.services.isolation.transition_services",
                          event_title="{{ object }}: {verb}"),
     ),
     event_types=EVENT_TYPES,

@@ -5,6 +5,8 @@ from ohms_core import permissions as core_permissions
 from ohms_core.roles import Role
 from ohms_core.workflows import role_permission
 
+from . import gates
+
 ALL = core_permissions.ALL_ROLES
 MANAGERS = core_permissions.MANAGERS
 PERMIT_WRITERS = ALL - {Role.AUDITOR, Role.WORKER, Role.MEDICAL_OFFICER, Role.COMPLIANCE_OFFICER}
@@ -45,6 +47,38 @@ is_issuer = _is("issuer")
 is_area_incharge = _is("area_incharge")
 is_receiver = _is("receiver")
 
+def _verified_by_id(permit):
+    """Who ran the last ``verify`` of this permit (the transition log is the record)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from ohms_core.models import TransitionLog
+
+    return (TransitionLog.objects.filter(content_type=ContentType.objects.get_for_model(permit), object_id=str(permit.pk),
+                                         transition="verify").order_by("-timestamp").values_list("user_id", flat=True).first())
+
+
+def segregated(permission, step: str):
+    """``permission`` plus segregation of duties on the person acting (gates.actor_segregation_reason):
+    it holds for every role, org admins and superusers included."""
+    base = permission.ohms_reason
+
+    def reason(instance, user):
+        denied = base(instance, user)
+        if denied is not None:
+            return denied
+        verified_by = _verified_by_id(instance) if step == "approve" else None
+        return gates.actor_segregation_reason(instance, user, step, verified_by_id=verified_by)
+
+    def check(instance, user):
+        return reason(instance, user) is None
+
+    check.ohms_reason = reason
+    check.ohms_roles = permission.ohms_roles
+    check.ohms_message = permission.ohms_message
+    check.ohms_has_rule = True
+    return check
+
+
 can_submit = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, Role.PERMIT_REQUESTER, allow=is_creator,
                              message=_("Only the requester or a safety manager can submit."))
 can_verify = role_permission(Role.ORG_ADMIN, allow=is_verifier, message=_("Only the assigned verifier can verify."))
@@ -58,7 +92,24 @@ can_cancel = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, allow=_any(is_
                              message=_("Only the requester, the approver or a safety manager can cancel."))
 can_review = role_permission(Role.ORG_ADMIN, Role.SAFETY_MANAGER, allow=_any(is_verifier, is_approver),
                              message=_("Only the verifier, the approver or a safety manager can do this."))
+can_verify_own_step = segregated(can_verify, "verify")
+can_approve_own_step = segregated(can_approve, "approve")
 system_only = role_permission(message=_("Only the system does this (scheduled job)."))
+
+
+def _on_permit(check):
+    def on_point(point, user):
+        return check(point.permit, user)
+    return on_point
+
+
+#: Isolation points (every path: REST, the permit screen, the generic admin transition URL).
+can_isolate_point = role_permission(
+    *ISOLATION_ROLES, allow=_on_permit(_any(is_issuer, is_area_incharge, is_verifier, is_approver)),
+    message=_("Only the issuer, the area in-charge, the verifier or a safety manager can isolate, verify or de-isolate."))
+can_cancel_point = role_permission(
+    *(MANAGERS | ISOLATION_ROLES), allow=_on_permit(_any(is_creator, is_issuer, is_area_incharge, is_verifier, is_approver)),
+    message=_("Only the requester, the issuer, the area in-charge or a safety manager can cancel an isolation point."))
 
 
 def user_may_isolate(permit, user, role: str) -> bool:

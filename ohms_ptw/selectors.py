@@ -7,8 +7,13 @@ from ohms_core import scoping, workflows
 from ohms_core.context import get_context
 
 from . import gates
-from .models import GasReading, Permit, PermitIsolationPoint
-from .services.closeout import closeout_state
+from .models import (
+    CloseoutChecklistTemplate,
+    GasReading,
+    Permit,
+    PermitCloseout,
+    PermitIsolationPoint,
+)
 from .states import PermitStatus
 
 
@@ -83,4 +88,27 @@ def permit_readiness(permit, user) -> dict:
     }
 
 
-__all__ = ["permit_queryset", "permit_with_checks", "permit_readiness", "scope_to_projects", "PermitStatus"]
+# --- closeout (read-only: what the closeout gate, readiness and the closeout service read) ---
+def closeout_template_for(permit) -> CloseoutChecklistTemplate | None:
+    """First the type + the permit's risk level, then the type alone (SPEC 2.6)."""
+    templates = CloseoutChecklistTemplate.objects.filter(
+        organization_id=permit.organization_id, permit_type_id=permit.permit_type_id, is_active=True
+    ).order_by("created_at")
+    return templates.filter(risk_level=permit.risk_level).first() or templates.filter(risk_level="").first()
+
+
+def closeout_state(permit) -> dict:
+    """Read-only: what the closeout gate and readiness need."""
+    closeout = PermitCloseout.objects.filter(permit=permit).select_related("template").first()
+    template = closeout.template if closeout else closeout_template_for(permit)
+    if template is None:
+        return {"template_exists": False, "is_complete": True, "missing_items": [], "closeout": None, "template": None}
+    if closeout is None:
+        missing = [i["label"] for i in template.items if i.get("required", True)]
+        return {"template_exists": True, "is_complete": False, "missing_items": missing, "closeout": None, "template": template}
+    return {"template_exists": True, "is_complete": closeout.is_complete(), "missing_items": closeout.get_missing_required_items(),
+            "closeout": closeout, "template": template}
+
+
+
+__all__ = ["closeout_state", "closeout_template_for", "permit_queryset", "permit_with_checks", "permit_readiness", "scope_to_projects", "PermitStatus"]

@@ -41,7 +41,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     filterset_class = NotificationFilter
     ordering_fields = ["created_at"]
     search_fields = ["title", "message"]
-    throttle_scope = "ptw_notifications"
+    throttle_scope = "notifications"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -24,8 +24,14 @@ from ohms_core.exceptions import BusinessRuleError, ConflictError, NotAllowedErr
 from .. import selectors
 from ..models import IsolationPointLibrary, PermitIsolationPoint
 from ..services import closeout as closeout_services
+from ..services import crew as crew_services
+from ..services import extensions as extension_services
+from ..services import gas as gas_services
 from ..services import isolation as isolation_services
 from ..services import permits as permit_services
+from ..services import photos as photo_services
+from ..services import signatures as signature_services
+from ..services import workflow as workflow_services
 from ..states import ExtensionStatus, PermitStatus
 from . import forms as ptw_forms
 
@@ -117,7 +123,7 @@ def valid(form):
 @permit_action(action="change", tab="overview")
 def initiate_workflow(request, permit):
     data = valid(ptw_forms.InitiateWorkflowForm(request.POST, prefix="initiate", permit=permit))
-    permit_services.workflow_initiate(permit=permit, user=request.user, verifier=data.get("verifier"),
+    workflow_services.workflow_initiate(permit=permit, user=request.user, verifier=data.get("verifier"),
                                       approver=data.get("approver"), comment=data.get("comment", ""))
     return _("Sent for verification.")
 
@@ -125,8 +131,8 @@ def initiate_workflow(request, permit):
 @permit_action(action="change", tab="overview")
 def extend(request, permit):
     data = valid(ptw_forms.ExtendForm(request.POST, prefix="extend"))
-    extension = permit_services.permit_extend(permit=permit, user=request.user, role=get_context().role,
-                                              new_end_time=data["new_end_time"], reason=data["reason"])
+    extension = extension_services.permit_extend(permit=permit, user=request.user,
+                                                 new_end_time=data["new_end_time"], reason=data["reason"])
     if extension.status == ExtensionStatus.APPROVED:
         return _("Extension granted.")
     return _("Extension requested: the approver decides.")
@@ -135,8 +141,8 @@ def extend(request, permit):
 @permit_action(action="view", tab="signatures")
 def sign(request, permit):
     data = valid(ptw_forms.SignForm(request.POST, prefix="sign"))
-    signature = permit_services.permit_sign(permit=permit, user=request.user, meaning=data["meaning"], password=data["password"],
-                                            role=get_context().role)
+    signature = signature_services.permit_sign(permit=permit, user=request.user, meaning=data["meaning"],
+                                               password=data["password"])
     return _("Signed as %(meaning)s.") % {"meaning": signature.get_meaning_display()}
 
 
@@ -144,7 +150,7 @@ def sign(request, permit):
 @permit_action(resource="permitchild", action="add", tab="gas")
 def gas_reading_add(request, permit):
     data = valid(ptw_forms.GasReadingForm(request.POST, prefix="gas"))
-    reading = permit_services.gas_reading_record(permit=permit, user=request.user, data={
+    reading = gas_services.gas_reading_record(permit=permit, user=request.user, data={
         "gas": data["gas"], "value": data["value"], "unit": data.get("unit") or "", "tested_at": data["tested_at"],
         "instrument": data.get("instrument") or ""})
     if reading.safe:
@@ -159,7 +165,7 @@ def gas_reading_add(request, permit):
 @permit_action(resource="permitchild", action="add", tab="photos")
 def photo_add(request, permit):
     data = valid(ptw_forms.PhotoForm(request.POST, request.FILES, prefix="photo"))
-    permit_services.permit_photo_add(permit=permit, data=data, user=request.user)
+    photo_services.permit_photo_add(permit=permit, data=data, user=request.user)
     return _("Photo added.")
 
 
@@ -173,7 +179,7 @@ def hazard_add(request, permit):
 @permit_action(resource="permitchild", action="add", tab="workers")
 def worker_add(request, permit):
     data = valid(ptw_forms.WorkerAddForm(request.POST, prefix="worker"))
-    permit_services.permit_worker_add(permit=permit, worker=data["worker"], user=request.user, role=data.get("role", ""),
+    crew_services.permit_worker_add(permit=permit, worker=data["worker"], user=request.user, crew_role=data.get("role", ""),
                                       briefed=data.get("briefed", False))
     return _("Worker added to the crew.")
 
@@ -181,16 +187,15 @@ def worker_add(request, permit):
 # --- isolation ------------------------------------------------------------------------
 @permit_action(action="change", tab="isolation")
 def isolation_assign_view(request, permit):
-    role = get_context().role
     if "assign-library_point" in request.POST:
         # Any point of the organization: the service says why one cannot go on this permit.
         points = IsolationPointLibrary.objects.for_organization(permit.organization_id)
         data = valid(ptw_forms.AssignLibraryPointForm(request.POST, prefix="assign", points=points))
-        point = isolation_services.isolation_assign(permit=permit, user=request.user, role=role,
+        point = isolation_services.isolation_assign(permit=permit, user=request.user,
                                                     library_point=data["library_point"], required=data["required"])
     else:
         data = valid(ptw_forms.CustomPointForm(request.POST, prefix="custom"))
-        point = isolation_services.isolation_assign(permit=permit, user=request.user, role=role,
+        point = isolation_services.isolation_assign(permit=permit, user=request.user,
                                                     custom_point_name=data["custom_point_name"],
                                                     custom_point_details=data.get("custom_point_details", ""),
                                                     required=data["required"])
@@ -219,7 +224,7 @@ def isolation_update_view(request, permit, point_pk, action):
     else:
         kwargs = {"deisolated_notes": data.get("deisolated_notes", "")}
     version = request.POST.get("version")
-    point = isolation_services.isolation_update(permit=permit, point=point, user=request.user, role=get_context().role,
+    point = isolation_services.isolation_update(permit=permit, point=point, user=request.user,
                                                 action=action, expected_version=int(version) if version and version.isdigit() else None,
                                                 **kwargs)
     return str(ISOLATION_DONE[action]) % {"point": point}

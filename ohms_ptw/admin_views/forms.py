@@ -15,6 +15,7 @@ from ohms_core.context import get_context
 from ohms_core.models import Project, Worker
 from ohms_core.scoping import active_members, scope_queryset, to_projects
 
+from .. import gates
 from ..models import IsolationPointLibrary, PermitType
 from ..services.permits import EDITABLE_STATUSES
 from ..states import Gas, PhotoType, RiskLevel, SignatureMeaning
@@ -310,7 +311,7 @@ class CustomPointForm(forms.Form):
 
 class IsolateForm(forms.Form):
     lock_applied = forms.BooleanField(label=_("Lock applied"), required=False, initial=True)
-    lock_count = forms.IntegerField(label=_("Lock count"), min_value=0, max_value=99, required=False)
+    lock_count = forms.IntegerField(label=_("Lock count"), min_value=0, max_value=gates.MAX_LOCKS_PER_POINT, required=False)
     lock_ids = forms.CharField(label=_("Lock ids"), required=False, help_text=_("Separated by commas or spaces."))
 
     def clean_lock_ids(self):

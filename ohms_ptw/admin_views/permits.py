@@ -38,7 +38,7 @@ from ..permissions import user_may_assign_points, user_may_isolate
 from ..services.closeout import closeout_state
 from ..services.isolation import isolation_view
 from ..services.permits import permit_create, permit_update
-from ..states import FINAL_STATUSES, EnergyType, PermitStatus, PointType, RiskLevel
+from ..states import EnergyType, PermitStatus, PointType, RiskLevel
 from . import actions
 from . import forms as ptw_forms
 from .columns import DateTimeColumn, RiskColumn, StatusColumn
@@ -139,7 +139,7 @@ def permit_screen_context(request, permit) -> dict:
     user = request.user
     readiness = selectors.permit_readiness(permit, user)
     details = readiness["details"]
-    closed = permit.status in FINAL_STATUSES
+    closed = bool(list(gates.permit_open_gate(permit)))
     transitions = TransitionsPanel().bind_to_model(Permit).get_bound_panel(instance=permit, request=request, form=None)
 
     isolation = isolation_view(permit)
@@ -222,7 +222,7 @@ def permit_screen_context(request, permit) -> dict:
             "initiate": ptw_forms.InitiateWorkflowForm(prefix="initiate", permit=permit),
         },
         "can_initiate": permit.status in (PermitStatus.DRAFT, PermitStatus.SUBMITTED),
-        "can_extend": permit.status in (PermitStatus.APPROVED, PermitStatus.ACTIVE),
+        "can_extend": not closed and not list(gates.extension_state_gate(permit)),
     }
 
 

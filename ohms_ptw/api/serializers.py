@@ -42,7 +42,7 @@ class PermitTypeSerializer(ScopedModelSerializer):
         fields = (*COMMON, "name", "code", "category", "description", "requires_gas_testing", "requires_isolation",
                   "requires_structured_isolation", "requires_deisolation_on_closeout", "max_validity_hours",
                   "max_extensions", "mandatory_ppe", "safety_checklist_items", "required_gases", "gas_limits",
-                  "gas_reading_validity_minutes", "location_overlap_policy", "is_active")
+                  "gas_reading_validity_minutes", "location_overlap_policy", "allow_verifier_as_approver", "is_active")
         read_only_fields = BASE_READ_ONLY
 
 
@@ -115,7 +115,7 @@ class PermitSerializer(ScopedModelSerializer):
 class WorkflowInitiateSerializer(serializers.Serializer):
     verifier = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False)
     approver = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False)
-    comments = serializers.CharField(required=False, allow_blank=True)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,13 +126,13 @@ class WorkflowInitiateSerializer(serializers.Serializer):
 
 class DecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
 class UpdateStatusSerializer(serializers.Serializer):
     status = serializers.CharField()
-    comments = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=4000)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -160,6 +160,9 @@ class CloseoutUpdateSerializer(serializers.Serializer):
 
 
 class PermitCloseoutSerializer(serializers.ModelSerializer):
+    """The one output shape of a permit's closeout (GET, update and complete)."""
+
+    template_exists = serializers.SerializerMethodField()
     missing_items = serializers.SerializerMethodField()
     is_complete = serializers.SerializerMethodField()
     template_items = serializers.SerializerMethodField()
@@ -167,8 +170,11 @@ class PermitCloseoutSerializer(serializers.ModelSerializer):
     class Meta:
         model = PermitCloseout
         fields = ("id", "version", "permit", "template", "checklist", "completed", "completed_at", "completed_by",
-                  "remarks", "missing_items", "is_complete", "template_items")
+                  "remarks", "template_exists", "missing_items", "is_complete", "template_items")
         read_only_fields = fields
+
+    def get_template_exists(self, obj) -> bool:
+        return True
 
     def get_missing_items(self, obj) -> list[str]:
         return obj.get_missing_required_items()
@@ -192,8 +198,10 @@ class UpdateIsolationSerializer(serializers.Serializer):
     permit_isolation_point_id = serializers.UUIDField()
     action = serializers.ChoiceField(choices=["isolate", "verify", "deisolate"])
     lock_applied = serializers.BooleanField(required=False, default=True)
-    lock_count = serializers.IntegerField(required=False, min_value=0, allow_null=True, default=None)
-    lock_ids = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list)
+    lock_count = serializers.IntegerField(required=False, min_value=0, max_value=gates.MAX_LOCKS_PER_POINT, allow_null=True,
+                                          default=None)
+    lock_ids = serializers.ListField(child=serializers.CharField(max_length=50), required=False, default=list,
+                                     max_length=gates.MAX_LOCKS_PER_POINT)
     verification_notes = serializers.CharField(required=False, allow_blank=True, default="")
     deisolated_notes = serializers.CharField(required=False, allow_blank=True, default="")
     version = serializers.IntegerField(required=False, min_value=1)
@@ -261,9 +269,11 @@ class PermitPhotoSerializer(PermitChildSerializer):
 
 
 class PermitAuditSerializer(serializers.ModelSerializer):
+    comment = serializers.CharField(source="comments", read_only=True)  # "comment" everywhere in the API
+
     class Meta:
         model = PermitAudit
-        fields = ("id", "permit", "action", "user", "timestamp", "comments", "data")
+        fields = ("id", "permit", "action", "user", "timestamp", "comment", "data")
         read_only_fields = fields
 
 

@@ -33,8 +33,14 @@ from ..models import (
     WorkflowStep,
 )
 from ..services import closeout as closeout_services
+from ..services import crew as crew_services
+from ..services import extensions as extension_services
+from ..services import gas as gas_services
 from ..services import isolation as isolation_services
 from ..services import permits as permit_services
+from ..services import photos as photo_services
+from ..services import signatures as signature_services
+from ..services import workflow as workflow_services
 from . import serializers as s
 
 
@@ -143,7 +149,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         permit = self.get_object()
         payload = s.WorkflowInitiateSerializer(data=request.data, context=self.get_serializer_context())
         payload.is_valid(raise_exception=True)
-        permit = permit_services.workflow_initiate(permit=permit, user=request.user, comment=payload.validated_data.get("comments", ""),
+        permit = workflow_services.workflow_initiate(permit=permit, user=request.user, comment=payload.validated_data.get("comment", ""),
                                                    verifier=payload.validated_data.get("verifier"),
                                                    approver=payload.validated_data.get("approver"))
         return self._out(permit)
@@ -153,8 +159,8 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         payload = s.DecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        permit = permit_services.workflow_decide(permit=permit, user=request.user, stage=stage, decision=data["decision"],
-                                                 comments=data["comments"], expected_version=data.get("version"))
+        permit = workflow_services.workflow_decide(permit=permit, user=request.user, stage=stage, decision=data["decision"],
+                                                   comment=data["comment"], expected_version=data.get("version"))
         return self._out(permit)
 
     @extend_schema(request=s.DecisionSerializer, responses=s.PermitSerializer)
@@ -174,8 +180,8 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         payload = s.UpdateStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
-        permit = permit_services.permit_update_status(permit=permit, user=request.user, status=data["status"],
-                                                      comments=data["comments"], expected_version=data.get("version"))
+        permit = workflow_services.permit_update_status(permit=permit, user=request.user, status=data["status"],
+                                                        comment=data["comment"], expected_version=data.get("version"))
         return self._out(permit)
 
     @action(detail=True, methods=["get"])
@@ -191,7 +197,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         permit = self.get_object()
         payload = s.ExtendSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        extension = permit_services.permit_extend(permit=permit, user=request.user, role=self.role, **payload.validated_data)
+        extension = extension_services.permit_extend(permit=permit, user=request.user, **payload.validated_data)
         return Response(s.PermitExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.ExtensionDecisionSerializer, responses=s.PermitExtensionSerializer)
@@ -201,8 +207,8 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         payload = s.ExtensionDecisionSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         extension = get_object_or_404(PermitExtension, pk=payload.validated_data["extension"], permit=permit)
-        extension = permit_services.extension_decide(extension=extension, user=request.user, role=self.role,
-                                                     approve=payload.validated_data["decision"] == "approve",
+        extension = extension_services.extension_decide(extension=extension, user=request.user,
+                                                        approve=payload.validated_data["decision"] == "approve",
                                                      comment=payload.validated_data["comment"])
         return Response(s.PermitExtensionSerializer(extension).data)
 
@@ -212,7 +218,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         permit = self.get_object()
         payload = s.SignSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        signature = permit_services.permit_sign(permit=permit, user=request.user, role=self.role, **payload.validated_data)
+        signature = signature_services.permit_sign(permit=permit, user=request.user, **payload.validated_data)
         return Response(s.DigitalSignatureSerializer(signature).data, status=status.HTTP_201_CREATED)
 
     # closeout (SPEC 2.6)
@@ -223,7 +229,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         record = closeout_services.closeout_get_or_create(permit=permit, user=request.user)
         if record is None:
             return Response({"template_exists": False, "is_complete": True, "missing_items": [], "template_items": []})
-        return Response({"template_exists": True, **s.PermitCloseoutSerializer(record).data})
+        return Response(s.PermitCloseoutSerializer(record).data)
 
     @extend_schema(request=s.CloseoutUpdateSerializer, responses=s.PermitCloseoutSerializer)
     @action(detail=True, methods=["post"])
@@ -266,7 +272,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
                 from rest_framework.exceptions import ValidationError
 
                 raise ValidationError({"library_point_id": ["Unknown isolation point."]})
-        point = isolation_services.isolation_assign(permit=permit, user=request.user, role=self.role,
+        point = isolation_services.isolation_assign(permit=permit, user=request.user,
                                                     library_point=library_point, **data)
         return Response(s.PermitIsolationPointSerializer(point).data, status=status.HTTP_201_CREATED)
 
@@ -278,7 +284,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         point = get_object_or_404(PermitIsolationPoint, pk=data.pop("permit_isolation_point_id"), permit=permit)
-        point = isolation_services.isolation_update(permit=permit, point=point, user=request.user, role=self.role,
+        point = isolation_services.isolation_update(permit=permit, point=point, user=request.user,
                                                     expected_version=data.pop("version", None), **data)
         return Response(s.PermitIsolationPointSerializer(point).data)
 
@@ -305,7 +311,7 @@ class GasReadingViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListMo
         data = dict(serializer.validated_data)
         data.pop("version", None)
         permit = data.pop("permit")
-        serializer.instance = permit_services.gas_reading_record(permit=permit, data=data, user=self.request.user)
+        serializer.instance = gas_services.gas_reading_record(permit=permit, data=data, user=self.request.user)
 
 
 class PermitHazardViewSet(PermitScopedChildMixin, ScopedModelViewSet):
@@ -327,8 +333,8 @@ class PermitWorkerViewSet(PermitScopedChildMixin, ScopedModelViewSet):
         return super().get_base_queryset().select_related("worker__contact")
 
     def create_object(self, data):
-        return permit_services.permit_worker_add(permit=data["permit"], worker=data["worker"], user=self.request.user,
-                                                 role=data.get("role", ""), briefed=data.get("briefed", False))
+        return crew_services.permit_worker_add(permit=data["permit"], worker=data["worker"], user=self.request.user,
+                                               crew_role=data.get("role", ""), briefed=data.get("briefed", False))
 
 
 class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScopedMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -346,7 +352,7 @@ class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScoped
         data = dict(serializer.validated_data)
         data.pop("version", None)
         permit = data.pop("permit")
-        serializer.instance = permit_services.permit_photo_add(permit=permit, data=data, user=self.request.user)
+        serializer.instance = photo_services.permit_photo_add(permit=permit, data=data, user=self.request.user)
 
 
 class ReadOnlyPermitChildViewSet(PermitScopedChildMixin, TenantScopedMixin, viewsets.ReadOnlyModelViewSet):

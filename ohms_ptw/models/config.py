@@ -40,6 +40,10 @@ class PermitType(BaseModel):
     gas_reading_validity_minutes = models.PositiveIntegerField(_("gas reading validity (minutes)"), default=120)
     location_overlap_policy = models.CharField(_("same location and time as another permit"), max_length=10,
                                                choices=OverlapPolicy.choices, default=OverlapPolicy.WARN)
+    allow_verifier_as_approver = models.BooleanField(
+        _("verifier may also approve"), default=False,
+        help_text=_("Small sites only: one person may verify and approve. The requester never verifies or approves "
+                    "their own permit."))
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -9,8 +9,10 @@ from django_fsm import FSMField, transition
 from ohms_core.files import OrganizationUploadTo
 from ohms_core.models import BaseModel, Project, Site
 from ohms_core.models.base import OrganizationQuerySet
-from ohms_core.workflows import StateMachineMixin
+from ohms_core.workflows import StateMachineMixin, gate
 
+from .. import gates
+from .. import permissions as perms
 from ..states import EnergyType, IsolationStatus, LotoStatus, PointType
 from .permit import Permit
 
@@ -85,26 +87,36 @@ class PermitIsolationPoint(StateMachineMixin, BaseModel):
         return self.point.point_code if self.point_id else self.custom_point_name
 
     # Monotonic: assigned -> isolated -> verified -> deisolated; any non-final -> cancelled.
-    @transition(field=status, source=IsolationStatus.ASSIGNED, target=IsolationStatus.ISOLATED)
+    # Permissions and gates here hold on every path (REST, permit screen, generic admin URL);
+    # the services registered for these transitions do the bookkeeping (LOTO log, audit).
+    @transition(field=status, source=IsolationStatus.ASSIGNED, target=IsolationStatus.ISOLATED,
+                permission=perms.can_isolate_point, conditions=[gate(gates.point_permit_open_gate)],
+                custom={"label": _("Isolate"), "event": "isolated"})
     def isolate(self, *, by, lock_applied=True, lock_count=1, lock_ids=()):
         self.lock_applied = bool(lock_applied)
         self.lock_count = int(lock_count or 0)
         self.lock_ids = [str(i) for i in lock_ids]
         self.isolated_by, self.isolated_at = by, timezone.now()
 
-    @transition(field=status, source=IsolationStatus.ISOLATED, target=IsolationStatus.VERIFIED)
+    @transition(field=status, source=IsolationStatus.ISOLATED, target=IsolationStatus.VERIFIED,
+                permission=perms.can_isolate_point, conditions=[gate(gates.point_permit_open_gate)],
+                custom={"label": _("Verify zero energy"), "event": "verified"})
     def verify(self, *, by, notes=""):
         self.verified_by, self.verified_at, self.verification_notes = by, timezone.now(), notes
 
-    @transition(field=status, source=IsolationStatus.VERIFIED, target=IsolationStatus.DEISOLATED)
+    @transition(field=status, source=IsolationStatus.VERIFIED, target=IsolationStatus.DEISOLATED,
+                permission=perms.can_isolate_point, conditions=[gate(gates.deisolation_gates)],
+                custom={"label": _("De-isolate"), "event": "deisolated"})
     def deisolate(self, *, by, notes=""):
         self.deisolated_by, self.deisolated_at, self.deisolated_notes = by, timezone.now(), notes
         self.lock_applied = False
 
     @transition(field=status, source=[IsolationStatus.ASSIGNED, IsolationStatus.ISOLATED, IsolationStatus.VERIFIED],
-                target=IsolationStatus.CANCELLED)
+                target=IsolationStatus.CANCELLED, permission=perms.can_cancel_point,
+                conditions=[gate(gates.point_permit_open_gate), gate(gates.shared_point_gate)],
+                custom={"label": _("Cancel"), "event": "cancelled", "comment_required": True})
     def cancel(self, *, by=None):
-        pass
+        self.lock_applied = False
 
 
 class LotoProcedure(BaseModel):

@@ -117,13 +117,13 @@ class Permit(StateMachineMixin, BaseModel):
         self.submitted_at = timezone.now()
 
     @transition(field=status, source=[S.DRAFT, S.SUBMITTED], target=S.PENDING_VERIFICATION,
-                conditions=[gate(gates.workflow_people_gate)], permission=perms.can_submit,
+                conditions=[gate(gates.workflow_people_gate), gate(gates.segregation_gate)], permission=perms.can_submit,
                 custom={"label": _("Send for verification"), "event": "workflow_initiated"})
     def initiate_workflow(self):
         self.submitted_at = self.submitted_at or timezone.now()
 
-    @transition(field=status, source=S.PENDING_VERIFICATION, target=S.PENDING_APPROVAL, permission=perms.can_verify,
-                custom={"label": _("Verify"), "event": "verified"})
+    @transition(field=status, source=S.PENDING_VERIFICATION, target=S.PENDING_APPROVAL, permission=perms.can_verify_own_step,
+                conditions=[gate(gates.segregation_gate)], custom={"label": _("Verify"), "event": "verified"})
     def verify(self):
         self.verified_at = timezone.now()
 
@@ -132,8 +132,8 @@ class Permit(StateMachineMixin, BaseModel):
     def reject_verification(self):
         pass
 
-    @transition(field=status, source=S.PENDING_APPROVAL, target=S.APPROVED, permission=perms.can_approve,
-                conditions=[gate(gates.approval_gates)], custom={"label": _("Approve"), "event": "approved"})
+    @transition(field=status, source=S.PENDING_APPROVAL, target=S.APPROVED, permission=perms.can_approve_own_step,
+                conditions=[gate(gates.segregation_gate), gate(gates.approval_gates)], custom={"label": _("Approve"), "event": "approved"})
     def approve(self):
         self.approved_at = timezone.now()
 

@@ -6,33 +6,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ohms_core.exceptions import BusinessRuleError
 from ohms_core.services.records import record_create, record_update
-from ohms_core.workflows import Reason, blocked_errors
 
-from ..models import CloseoutChecklistTemplate, PermitCloseout
+from .. import gates
+from ..models import PermitCloseout
+from ..selectors import closeout_state, closeout_template_for
 from .audit import permit_audit
+from .rules import refuse_if
 
-
-def closeout_template_for(permit) -> CloseoutChecklistTemplate | None:
-    """First the type + the permit's risk level, then the type alone (SPEC 2.6)."""
-    templates = CloseoutChecklistTemplate.objects.filter(
-        organization_id=permit.organization_id, permit_type_id=permit.permit_type_id, is_active=True
-    ).order_by("created_at")
-    return templates.filter(risk_level=permit.risk_level).first() or templates.filter(risk_level="").first()
-
-
-def closeout_state(permit) -> dict:
-    """Read-only: what the closeout gate and readiness need."""
-    closeout = PermitCloseout.objects.filter(permit=permit).select_related("template").first()
-    template = closeout.template if closeout else closeout_template_for(permit)
-    if template is None:
-        return {"template_exists": False, "is_complete": True, "missing_items": [], "closeout": None, "template": None}
-    if closeout is None:
-        missing = [i["label"] for i in template.items if i.get("required", True)]
-        return {"template_exists": True, "is_complete": False, "missing_items": missing, "closeout": None, "template": template}
-    return {"template_exists": True, "is_complete": closeout.is_complete(), "missing_items": closeout.get_missing_required_items(),
-            "closeout": closeout, "template": template}
+__all__ = ["closeout_complete", "closeout_get_or_create", "closeout_state", "closeout_update"]
 
 
 def closeout_get_or_create(*, permit, user=None) -> PermitCloseout | None:
@@ -49,11 +31,9 @@ def closeout_get_or_create(*, permit, user=None) -> PermitCloseout | None:
 
 def closeout_update(*, permit, user, checklist: dict | None = None, remarks: str | None = None,
                     expected_version: int | None = None) -> PermitCloseout:
+    refuse_if(gates.permit_open_gate(permit))
     closeout = closeout_get_or_create(permit=permit, user=user)
-    if closeout is None:
-        raise BusinessRuleError(_("No closeout checklist applies to this permit."), code="closeout_not_applicable")
-    if closeout.completed:
-        raise BusinessRuleError(_("The closeout is completed and read-only."), code="closeout_completed")
+    refuse_if(gates.closeout_open_gate(closeout))
     keys = {i["key"] for i in closeout.template.items}
     unknown = sorted(set(checklist or {}) - keys)
     if unknown:
@@ -73,24 +53,18 @@ def closeout_update(*, permit, user, checklist: dict | None = None, remarks: str
 
 
 def closeout_complete(*, permit, user) -> PermitCloseout:
-    from .. import gates
-
+    """Every required item done and (when the type tracks it) every required point
+    de-isolated; the completion is written through the record service (audit row)."""
+    refuse_if(gates.permit_open_gate(permit))
     closeout = closeout_get_or_create(permit=permit, user=user)
-    if closeout is None:
-        raise BusinessRuleError(_("No closeout checklist applies to this permit."), code="closeout_not_applicable")
-    if closeout.completed:
-        return closeout
-    reasons = []
-    missing = closeout.get_missing_required_items()
-    if missing:
-        reasons.append(Reason("closeout_incomplete", _("Required closeout items are not done: %(i)s.") % {"i": ", ".join(missing)},
-                              "closeout", tuple(missing)))
-    reasons.extend(gates.deisolation_gate(permit))
+    if closeout is not None and closeout.completed:
+        return closeout  # idempotent: completing twice is not an error
+    refuse_if(gates.closeout_open_gate(closeout))
+    reasons = [*gates.closeout_items_gate(closeout), *gates.deisolation_gate(permit)]
     if reasons:
-        raise BusinessRuleError(_("The closeout cannot be completed."), code="closeout_incomplete", errors=blocked_errors(reasons))
+        refuse_if(reasons, _("The closeout cannot be completed."))
     with transaction.atomic():
-        locked = PermitCloseout.objects.select_for_update().get(pk=closeout.pk)
-        locked.completed, locked.completed_at, locked.completed_by = True, timezone.now(), user
-        locked.save()
+        closeout = record_update(instance=closeout, user=user,
+                                 data={"completed": True, "completed_at": timezone.now(), "completed_by": user})
         permit_audit(permit=permit, action="closeout_completed", user=user)
-    return locked
+    return closeout

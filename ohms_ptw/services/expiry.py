@@ -4,7 +4,7 @@ from django.utils.translation import gettext as _
 
 from ..models import Permit
 from ..states import PermitStatus
-from .permits import permit_transition
+from .workflow import permit_transition
 
 
 def permits_expire_overdue(*, now=None) -> int:
@@ -14,7 +14,7 @@ def permits_expire_overdue(*, now=None) -> int:
     ).select_related("permit_type").order_by("planned_end_time")
     count = 0
     for permit in overdue.iterator(chunk_size=200):
-        permit_transition(instance=permit, name="expire", user=None, check_permission=False,
+        permit_transition(instance=permit, name="expire", user=None, system=True,
                           comment=_("Planned end passed without completion."))
         count += 1
     return count

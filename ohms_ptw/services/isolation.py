@@ -1,33 +1,37 @@
-"""Structured isolation (SPEC 2.7): assign points, isolate → verify → de-isolate, LOTO log."""
+"""Structured isolation (SPEC 2.7): assign points, isolate → verify → de-isolate / cancel, LOTO log.
+
+The point transitions are registered with the core state machine (``transition_services``),
+so the REST endpoint, the permit screen and the generic admin transition URL all run
+``isolation_update`` / ``isolation_cancel``: the permission and the gates declared on the
+model (``PermitIsolationPoint``) hold on every path.
+"""
 from __future__ import annotations
+
+import functools
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ohms_core import workflows
-from ohms_core.exceptions import BusinessRuleError, NotAllowedError
+from ohms_core.context import get_context
+from ohms_core.exceptions import NotAllowedError
 from ohms_core.services.records import record_create
-from ohms_core.workflows import Reason, blocked_errors
 
+from .. import gates
 from .. import permissions as perms
 from ..models import LotoLog, PermitIsolationPoint
-from ..states import FINAL_STATUSES, IsolationStatus, LotoStatus, PermitStatus
+from ..states import IsolationStatus, LotoStatus
 from .audit import permit_audit
+from .rules import invalid_if, refuse_if
 
-ACTIONS = {"isolate": "isolate", "verify": "verify", "deisolate": "deisolate"}
-
-
-def _open_permit(permit):
-    if permit.status in FINAL_STATUSES:
-        raise BusinessRuleError(_("The permit is %(s)s: isolation can no longer change.") % {"s": permit.get_status_display()},
-                                code="permit_closed")
+ACTIONS = ("isolate", "verify", "deisolate")
 
 
-def isolation_assign(*, permit, user, role: str, library_point=None, custom_point_name: str = "",
+def isolation_assign(*, permit, user, library_point=None, custom_point_name: str = "",
                      custom_point_details: str = "", required: bool = True, order: int = 0) -> PermitIsolationPoint:
-    _open_permit(permit)
-    if not perms.user_may_assign_points(permit, user, role):
+    refuse_if(gates.permit_open_gate(permit))
+    if not perms.user_may_assign_points(permit, user, get_context().role):
         raise NotAllowedError(_("Only the requester, the issuer, the area in-charge or a safety manager can assign isolation points."))
     if library_point is None and not (custom_point_name or "").strip():
         raise ValidationError({"custom_point_name": [_("Choose a library point or name a custom point.")]})
@@ -44,36 +48,49 @@ def isolation_assign(*, permit, user, role: str, library_point=None, custom_poin
     return point
 
 
-def shared_point_holders(point: PermitIsolationPoint) -> list[str]:
-    """Other live permits relying on *this* permit's locks on a shared library point.
-
-    Group lockout: a permit that put its own locks on the point removes them when it is
-    done, whatever the others do. But a permit relying on the point without locks of its
-    own depends on ours, so ours may not come off while it is live. (Two permits with their
-    own locks never block each other, so there is no deadlock.)
-    """
-    if not point.point_id or not point.lock_applied:
-        return []
-    return list(
-        PermitIsolationPoint.objects.filter(point_id=point.point_id, lock_applied=False,
-                                            status__in=(IsolationStatus.ISOLATED, IsolationStatus.VERIFIED),
-                                            permit__status__in=(PermitStatus.ACTIVE, PermitStatus.SUSPENDED, PermitStatus.APPROVED))
-        .exclude(permit_id=point.permit_id).values_list("permit__permit_number", flat=True)
-    )
+def _precheck(point, name, user):
+    """Refuse early with the rule's own code (permission first, then the gates); the core
+    transition checks both again under the row lock."""
+    meta = getattr(getattr(type(point), name, None), "_django_fsm", None)
+    current = meta.get_transition(point.status) if meta is not None else None
+    if current is None:
+        return  # the core transition answers 409 invalid_state
+    denied = workflows.permission_reason(point, current, user)
+    if denied:
+        raise NotAllowedError(denied.message, errors={"reasons": [denied.as_dict()]})
+    refuse_if(workflows.gate_reasons(point, current))
 
 
-def isolation_update(*, permit, point: PermitIsolationPoint, user, role: str, action: str, lock_applied=True,
+def _run(*, point, name, user, comment="", expected_version=None, method_kwargs=None):
+    permit = point.permit
+
+    def after_save(locked):
+        permit_audit(permit=permit, action=f"isolation_{name}", user=user, comments=comment, data={"point": str(locked), **(
+            {"lock_ids": locked.lock_ids} if name == "isolate" else {})})
+        if name == "isolate" or (name in ("deisolate", "cancel") and point.lock_applied):
+            LotoLog.objects.create(
+                organization_id=permit.organization_id, permit=permit, isolation_point=locked,
+                asset_tag=locked.point.asset_tag if locked.point_id else locked.custom_point_name,
+                action=LotoStatus.ACTIVE if name == "isolate" else LotoStatus.REMOVED,
+                lock_ids=list(locked.lock_ids or []), user=user)
+
+    _precheck(point, name, user)
+    return workflows.transition_run(instance=point, name=name, user=user, expected_version=expected_version,
+                                    method_kwargs=method_kwargs, after_save=after_save, comment=comment)
+
+
+def isolation_update(*, permit, point: PermitIsolationPoint, user, action: str, lock_applied=True,
                      lock_count=None, lock_ids=(), verification_notes: str = "", deisolated_notes: str = "",
                      expected_version=None) -> PermitIsolationPoint:
-    _open_permit(permit)
+    """Isolate, verify or de-isolate one point of ``permit``."""
     if point.permit_id != permit.pk:
         raise ValidationError({"permit_isolation_point_id": [_("This point belongs to another permit.")]})
     if action not in ACTIONS:
         raise ValidationError({"action": [_("Use isolate, verify or deisolate.")]})
-    if not perms.user_may_isolate(permit, user, role):
-        raise NotAllowedError(_("Only the issuer, the area in-charge, the verifier or a safety manager can isolate or verify."))
+    point.permit = permit
     kwargs = {}
     if action == "isolate":
+        invalid_if(gates.lock_count_reasons(lock_count), "lock_count")
         ids = [str(i).strip() for i in (lock_ids or []) if str(i).strip()]
         count = int(lock_count if lock_count is not None else (len(ids) or (point.point.default_lock_count if point.point_id else 1)))
         if lock_applied and point.point_id and point.point.requires_lock and count < 1:
@@ -84,33 +101,30 @@ def isolation_update(*, permit, point: PermitIsolationPoint, user, role: str, ac
     elif action == "verify":
         kwargs = {"notes": verification_notes or ""}
     else:
-        if not permit.permit_type.requires_deisolation_on_closeout:
-            raise BusinessRuleError(_("De-isolation is not tracked for this permit type."), code="deisolation_not_enabled")
-        holders = shared_point_holders(point)
-        if holders:
-            reason = Reason("isolation_point_shared", _("Still relied on by %(p)s: it cannot be de-isolated yet.") % {"p": ", ".join(holders)},
-                            "isolation", tuple(holders))
-            raise BusinessRuleError(reason.message, code="isolation_point_shared", errors=blocked_errors([reason]))
         kwargs = {"notes": deisolated_notes or ""}
+    return _run(point=point, name=action, user=user, expected_version=expected_version, method_kwargs=kwargs,
+                comment=verification_notes or deisolated_notes or "")
 
-    def after_save(locked):
-        permit_audit(permit=permit, action=f"isolation_{action}", user=user, data={"point": str(locked), **(
-            {"lock_ids": locked.lock_ids} if action == "isolate" else {})})
-        if action in ("isolate", "deisolate"):
-            LotoLog.objects.create(
-                organization_id=permit.organization_id, permit=permit, isolation_point=locked,
-                asset_tag=locked.point.asset_tag if locked.point_id else locked.custom_point_name,
-                action=LotoStatus.ACTIVE if action == "isolate" else LotoStatus.REMOVED,
-                lock_ids=list(locked.lock_ids or []), user=user)
 
-    return workflows.transition_run(instance=point, name=ACTIONS[action], user=user, expected_version=expected_version,
-                                    method_kwargs=kwargs, after_save=after_save, check_permission=False,
-                                    comment=verification_notes or deisolated_notes or "")
+def isolation_cancel(*, point: PermitIsolationPoint, user, comment: str = "", expected_version=None) -> PermitIsolationPoint:
+    """Take a point off the permit (its locks, if any, come off: LOTO log)."""
+    return _run(point=point, name="cancel", user=user, comment=comment, expected_version=expected_version)
+
+
+def _transition_service(name, *, instance, user, comment="", expected_version=None):
+    """The generic transition path (``workflows.transition_perform``) for a point."""
+    if name == "cancel":
+        return isolation_cancel(point=instance, user=user, comment=comment, expected_version=expected_version)
+    notes = {"verify": {"verification_notes": comment}, "deisolate": {"deisolated_notes": comment}}.get(name, {})
+    return isolation_update(permit=instance.permit, point=instance, user=user, action=name,
+                            expected_version=expected_version, **notes)
+
+
+def transition_services() -> dict:
+    return {name: functools.partial(_transition_service, name) for name in (*ACTIONS, "cancel")}
 
 
 def isolation_view(permit) -> dict:
-    from .. import gates
-
     points = list(permit.isolation_points.select_related("point", "isolated_by", "verified_by", "deisolated_by")
                   .exclude(status=IsolationStatus.CANCELLED))
     return {"points": points, "summary": gates.isolation_summary(permit),

@@ -126,7 +126,7 @@ def test_custom_point_and_blocked_isolation_actions(w):
 
     # The requester may assign but not isolate: the service's reason is shown, nothing changes.
     _r, msgs = post(login(w.requester), f"{BASE}{permit.pk}/isolation/{point.pk}/isolate/", {"lock_count": "1"})
-    assert msgs == ["Only the issuer, the area in-charge, the verifier or a safety manager can isolate or verify."]
+    assert msgs == ["Only the issuer, the area in-charge, the verifier or a safety manager can isolate, verify or de-isolate."]
     point.refresh_from_db()
     assert point.status == "assigned"
 
@@ -321,8 +321,8 @@ def test_closed_permit_disables_actions(w):
         assert f'data-ptw-form="{form}"' not in body, form
     # The server stays authoritative.
     _r, msgs = post(client, f"{BASE}{permit.pk}/gas/", {"gas-gas": "O2", "gas-value": "20.9"})
-    assert msgs == ["Readings cannot be added to a closed permit."]
+    assert msgs == ["The permit is Cancelled: it can no longer change."]
     _r, msgs = post(client, f"{BASE}{permit.pk}/isolation/assign/", {"custom-custom_point_name": "V-1"})
-    assert msgs == ["The permit is Cancelled: isolation can no longer change."]
+    assert msgs == ["The permit is Cancelled: it can no longer change."]
     assert not GasReading.objects.filter(permit=permit).exists()
     assert not PermitIsolationPoint.objects.filter(permit=permit).exists()

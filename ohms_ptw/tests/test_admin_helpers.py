@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from ohms_core.context import acting_as
 
+from ..services import gas as gas_services
 from ..services import isolation as isolation_services
 from ..services import permits as permit_services
+from ..services import workflow as workflow_services
 
 PASSWORD = "pass-1234-word"
 
@@ -36,20 +38,20 @@ def make_permit(w, *, by=None, status="draft", title="Nettoyage cuve de lixiviat
     if status == "draft":
         return permit
     with acting_as(user=w.requester, organization=w.org, role="permit_requester"):
-        permit = permit_services.permit_transition(instance=permit, name="initiate_workflow", user=w.requester)
+        permit = workflow_services.permit_transition(instance=permit, name="initiate_workflow", user=w.requester)
     if status == "pending_verification":
         return permit
     with acting_as(user=permit.verifier, organization=w.org, role="verifier"):
-        permit = permit_services.permit_transition(instance=permit, name="verify", user=permit.verifier)
+        permit = workflow_services.permit_transition(instance=permit, name="verify", user=permit.verifier)
     if status == "pending_approval":
         return permit
     make_ready(w, permit)
     with acting_as(user=permit.approver, organization=w.org, role="approver"):
-        permit = permit_services.permit_transition(instance=permit, name="approve", user=permit.approver)
+        permit = workflow_services.permit_transition(instance=permit, name="approve", user=permit.approver)
     if status == "approved":
         return permit
     with acting_as(user=permit.issuer, organization=w.org, role="issuer"):
-        permit = permit_services.permit_transition(instance=permit, name="activate", user=permit.issuer)
+        permit = workflow_services.permit_transition(instance=permit, name="activate", user=permit.issuer)
     assert permit.status == status
     return permit
 
@@ -58,7 +60,7 @@ def safe_readings(w, permit, user=None):
     user = user or w.issuer
     with acting_as(user=user, organization=w.org, role="issuer"):
         for gas, value in (("O2", "20.9"), ("LEL", "0"), ("H2S", "0"), ("CO", "2")):
-            permit_services.gas_reading_record(permit=permit, user=user,
+            gas_services.gas_reading_record(permit=permit, user=user,
                                                data={"gas": gas, "value": value, "tested_at": timezone.now()})
 
 
@@ -66,8 +68,8 @@ def make_ready(w, permit):
     """Safe gas readings and one verified isolation point: approval and activation open."""
     safe_readings(w, permit)
     with acting_as(user=w.issuer, organization=w.org, role="issuer"):
-        point = isolation_services.isolation_assign(permit=permit, user=w.issuer, role="issuer", library_point=w.point)
-        point = isolation_services.isolation_update(permit=permit, point=point, user=w.issuer, role="issuer", action="isolate",
+        point = isolation_services.isolation_assign(permit=permit, user=w.issuer, library_point=w.point)
+        point = isolation_services.isolation_update(permit=permit, point=point, user=w.issuer, action="isolate",
                                                     lock_count=1, lock_ids=["L-1"])
-        isolation_services.isolation_update(permit=permit, point=point, user=w.issuer, role="issuer", action="verify")
+        isolation_services.isolation_update(permit=permit, point=point, user=w.issuer, action="verify")
     return point

@@ -68,7 +68,7 @@ def test_no_template_means_no_closeout_and_no_gating(plain):
     assert r.status_code == 400 and r.json()["code"] == "closeout_not_applicable"
 
     set_status(pid, "active")
-    r = update_status(w, pid, "completed", comments="Fin")
+    r = update_status(w, pid, "completed", comment="Fin")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "completed"
 

@@ -11,7 +11,7 @@ from ohms_core.jobs import run_job
 from ohms_core.models import TransitionLog
 
 from ..models import Permit, PermitType
-from ..services import permits as permit_services
+from ..services import workflow as workflow_services
 from ..states import PermitStatus
 from .factories import PtwWorld
 
@@ -43,9 +43,9 @@ def test_expiry_job_expires_overdue_permits_only():
     overdue = Permit.objects.get(pk=w.create_permit()["id"])
     current = Permit.objects.get(pk=w.create_permit()["id"])
     for permit in (overdue, current):
-        with acting_as(user=w.admin, organization=w.org, role="org_admin"):
-            for name in ("initiate_workflow", "verify", "approve"):
-                permit = permit_services.permit_transition(instance=Permit.objects.get(pk=permit.pk), name=name, user=w.admin)
+        for name, user in (("initiate_workflow", w.admin), ("verify", w.verifier), ("approve", w.approver)):
+            with acting_as(user=user, organization=w.org, role="org_admin"):
+                permit = workflow_services.permit_transition(instance=Permit.objects.get(pk=permit.pk), name=name, user=user)
     Permit.objects.filter(pk=overdue.pk).update(planned_end_time=timezone.now() - timedelta(minutes=1))
     run = run_job("ptw_auto_expire_permits")
     assert run.success is True and run.items_processed == 1

@@ -251,12 +251,13 @@ def test_extension_must_end_later_than_now_planned(w):
     assert r.status_code == 400 and "reason" in r.json()["errors"]
 
 
-@pytest.mark.parametrize("status", ["draft", "pending_approval", "suspended", "completed"])
-def test_only_approved_or_active_permits_can_be_extended(w, status):
+@pytest.mark.parametrize(("status", "code"), [("draft", "invalid_state"), ("pending_approval", "invalid_state"),
+                                              ("suspended", "invalid_state"), ("completed", "permit_closed")])
+def test_only_approved_or_active_permits_can_be_extended(w, status, code):
     pid = w.create_permit()["id"]
     set_status(pid, status)
     r = _extend(w, pid, w.approver)
-    assert r.status_code == 400 and r.json()["code"] == "invalid_state"
+    assert r.status_code == 400 and r.json()["code"] == code
     assert not PermitExtension.objects.filter(permit_id=pid).exists()
 
 

@@ -1,5 +1,6 @@
 """SPEC 2.3 gates: each gate blocks its transition and passes once satisfied, and every
-path (workflow endpoint, update_status, the core transitions endpoint) hits the same gates."""
+path (workflow endpoint, update_status, the core transitions endpoint, the generic admin
+transition URL) hits the same gates. The gates themselves are also tested on in-memory objects."""
 from datetime import timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from django.utils import timezone
 from ohms_core import testing
 from ohms_core.workflows import Reason
 
+from .. import gates
 from ..models import PermitType, PermitWorker
 from .factories import PtwWorld
 from .helpers import api_gas, approve, orm_gas, purl, set_status, status_of, update_status
@@ -279,3 +281,111 @@ def test_resume_hits_the_activation_gates(gasw):
     orm_gas(gasw, pid)
     r = update_status(gasw, pid, "active")
     assert r.status_code == 200, r.json()
+
+
+# --- the generic admin transition URL hits the same gates ----------------------------------
+def test_generic_admin_url_hits_the_gas_gate_then_passes(gasw):
+    from django.contrib.contenttypes.models import ContentType
+
+    from ..models import Permit
+    from .test_admin_helpers import login
+
+    pid = _pending(gasw)
+    url = f"/admin/ohms/transition/{ContentType.objects.get_for_model(Permit).pk}/{pid}/approve/"
+    response = login(gasw.approver).post(url, {"next": "/admin/"}, follow=True)
+    messages = " ".join(str(m) for m in response.context["messages"])
+    assert "Gas readings missing: O2, LEL, H2S, CO." in messages
+    assert status_of(pid) == "pending_approval"
+    orm_gas(gasw, pid)
+    login(gasw.approver).post(url, {"next": "/admin/"})
+    assert status_of(pid) == "approved"
+
+
+# --- gates on in-memory objects (no HTTP, no database) ---------------------------------------
+def _memory_permit(status="draft", **type_flags):
+    from ..models import Permit
+
+    permit_type = PermitType(name="T", code="t", **type_flags)
+    return Permit(status=status, permit_type=permit_type, created_by_id=1, verifier_id=2, approver_id=3,
+                  planned_start_time=timezone.now(), planned_end_time=timezone.now() + timedelta(hours=8))
+
+
+def _codes(reasons):
+    return [r.code for r in reasons]
+
+
+@pytest.mark.parametrize(("status", "closed"), [("draft", False), ("active", False), ("suspended", False),
+                                                ("completed", True), ("cancelled", True), ("expired", True),
+                                                ("rejected", True), ("obsolete", True)])
+def test_permit_open_gate(status, closed):
+    assert _codes(gates.permit_open_gate(_memory_permit(status))) == (["permit_closed"] if closed else [])
+
+
+def test_segregation_gate_on_people_named():
+    permit = _memory_permit()
+    assert _codes(gates.segregation_gate(permit)) == []
+    permit.verifier_id = 1
+    assert _codes(gates.segregation_gate(permit)) == ["requester_is_verifier"]
+    permit.verifier_id, permit.approver_id = 2, 2
+    assert _codes(gates.segregation_gate(permit)) == ["verifier_is_approver"]
+    permit.permit_type.allow_verifier_as_approver = True
+    assert _codes(gates.segregation_gate(permit)) == []
+    permit.verifier_id = permit.approver_id = 1  # the setting never lets the requester verify or approve
+    assert _codes(gates.segregation_gate(permit)) == ["requester_is_verifier", "requester_is_approver"]
+
+
+def test_actor_segregation_reason():
+    from types import SimpleNamespace
+
+    permit = _memory_permit()
+    requester, other = SimpleNamespace(pk=1), SimpleNamespace(pk=9)
+    assert gates.actor_segregation_reason(permit, requester, "verify").code == "requester_is_verifier"
+    assert gates.actor_segregation_reason(permit, requester, "approve").code == "requester_is_approver"
+    assert gates.actor_segregation_reason(permit, requester, "activate") is None
+    assert gates.actor_segregation_reason(permit, other, "verify") is None
+    assert gates.actor_segregation_reason(permit, other, "approve", verified_by_id=9).code == "verifier_is_approver"
+    permit.permit_type.allow_verifier_as_approver = True
+    assert gates.actor_segregation_reason(permit, other, "approve", verified_by_id=9) is None
+
+
+@pytest.mark.parametrize(("status", "codes"), [("approved", []), ("active", []), ("draft", ["invalid_state"]),
+                                               ("suspended", ["invalid_state"])])
+def test_extension_state_gate(status, codes):
+    assert _codes(gates.extension_state_gate(_memory_permit(status))) == codes
+
+
+@pytest.mark.parametrize(("gas", "value", "unit", "ok"), [
+    ("O2", "20.9", "", True), ("O2", "100", "%", True), ("O2", "100.1", "", False), ("H2S", "-1", "", False),
+    ("LEL", "101", "", False), ("CO", "999999", "ppm", True), ("CO", "1000001", "", False), ("other", "5000", "", True)])
+def test_gas_value_reasons(gas, value, unit, ok):
+    assert _codes(gates.gas_value_reasons(gas, value, unit)) == ([] if ok else ["gas_value_impossible"])
+
+
+@pytest.mark.parametrize(("count", "ok"), [(None, True), (0, True), (100, True), (101, False), (-1, False), (40000, False)])
+def test_lock_count_reasons(count, ok):
+    assert _codes(gates.lock_count_reasons(count)) == ([] if ok else ["lock_count_out_of_range"])
+
+
+def test_deisolation_allowed_gate_and_point_on_a_closed_permit():
+    from ..models import PermitIsolationPoint
+
+    permit = _memory_permit("active", requires_deisolation_on_closeout=False)
+    point = PermitIsolationPoint(permit=permit, status="verified", lock_applied=False)
+    assert _codes(gates.deisolation_allowed_gate(point)) == ["deisolation_not_enabled"]
+    assert gates.shared_point_holders(point) == []  # a custom point without locks relies on nobody's
+    permit.permit_type.requires_deisolation_on_closeout = True
+    assert _codes(gates.deisolation_gates(point)) == []
+    closed = PermitIsolationPoint(permit=_memory_permit("completed"), status="verified")
+    assert _codes(gates.point_permit_open_gate(closed)) == ["permit_closed"]
+
+
+def test_closeout_items_gate():
+    from ..models import CloseoutChecklistTemplate, PermitCloseout
+
+    template = CloseoutChecklistTemplate(items=[{"key": "a", "label": "A", "required": True},
+                                                {"key": "b", "label": "B", "required": False}])
+    closeout = PermitCloseout(template=template, checklist={})
+    reasons = list(gates.closeout_items_gate(closeout))
+    assert _codes(reasons) == ["closeout_incomplete"] and reasons[0].items == ("A",)
+    closeout.checklist = {"a": {"done": True}}
+    assert _codes(gates.closeout_items_gate(closeout)) == []

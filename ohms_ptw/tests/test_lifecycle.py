@@ -33,7 +33,7 @@ def test_full_lifecycle_through_rest(django_capture_on_commit_callbacks):
     # Only the assigned verifier may verify.
     r = approver.post(f"{BASE}{pid}/workflow/verify/", {"decision": "approve"}, format="json")
     assert r.status_code == 403 and "assigned verifier" in r.json()["detail"]
-    r = verifier.post(f"{BASE}{pid}/workflow/verify/", {"decision": "approve", "comments": "Analyse de risque OK"}, format="json")
+    r = verifier.post(f"{BASE}{pid}/workflow/verify/", {"decision": "approve", "comment": "Analyse de risque OK"}, format="json")
     assert r.status_code == 200 and r.json()["status"] == "pending_approval"
 
     # Approval blocked by gas and isolation, keyed by gate.
@@ -66,7 +66,7 @@ def test_full_lifecycle_through_rest(django_capture_on_commit_callbacks):
     assert r.status_code == 200 and r.json()["status"] == "verified"
 
     with django_capture_on_commit_callbacks(execute=True):
-        r = approver.post(f"{BASE}{pid}/workflow/approve/", {"decision": "approve", "comments": "OK"}, format="json")
+        r = approver.post(f"{BASE}{pid}/workflow/approve/", {"decision": "approve", "comment": "OK"}, format="json")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "approved" and r.json()["approved_at"]
 
@@ -89,7 +89,7 @@ def test_full_lifecycle_through_rest(django_capture_on_commit_callbacks):
     assert r.status_code == 200 and r.json()["missing_items"] == []
     r = issuer.post(f"{BASE}{pid}/complete_closeout/", {}, format="json")
     assert r.status_code == 200 and r.json()["is_complete"] is True
-    r = issuer.post(f"{BASE}{pid}/update_status/", {"status": "completed", "comments": "Travaux terminés"}, format="json")
+    r = issuer.post(f"{BASE}{pid}/update_status/", {"status": "completed", "comment": "Travaux terminés"}, format="json")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "completed" and r.json()["completed_at"]
 

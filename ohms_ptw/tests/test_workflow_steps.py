@@ -34,7 +34,7 @@ def _steps(pid):
 def test_initiate_opens_a_pending_verification_step_for_the_verifier(w):
     pid = w.create_permit()["id"]
     before = timezone.now()
-    r = _initiate(w, pid, comments="Prêt")
+    r = _initiate(w, pid, comment="Prêt")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "pending_verification" and r.json()["submitted_at"]
     instance = WorkflowInstance.objects.get(permit_id=pid)
@@ -77,7 +77,7 @@ def test_only_the_requester_or_managers_may_initiate(w):
 def test_verify_closes_the_step_and_opens_approval_for_the_approver(w):
     pid = w.create_permit()["id"]
     _initiate(w, pid)
-    r = _verify(w, pid, comments="Analyse de risque OK")
+    r = _verify(w, pid, comment="Analyse de risque OK")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "pending_approval" and r.json()["verified_at"]
     assert _steps(pid) == [("verification", "approved", w.verifier.pk, "approve"), ("approval", "pending", w.approver.pk, "")]
@@ -91,7 +91,7 @@ def test_approve_completes_the_workflow(plain):
     w = plain
     pid = w.create_permit()["id"]
     to_pending_approval(w, pid)
-    r = approve(w, pid, comments="Bon pour travaux")
+    r = approve(w, pid, comment="Bon pour travaux")
     assert r.status_code == 200, r.json()
     assert _steps(pid)[-1] == ("approval", "approved", w.approver.pk, "approve")
     instance = WorkflowInstance.objects.get(permit_id=pid)
@@ -106,7 +106,7 @@ def test_reject_at_verification_needs_a_comment(w):
     assert "comment" in r.json()["errors"]
     assert status_of(pid) == "pending_verification" and _steps(pid)[0][1] == "pending"
 
-    r = _verify(w, pid, decision="reject", comments="Analyse de risque incomplète")
+    r = _verify(w, pid, decision="reject", comment="Analyse de risque incomplète")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "rejected"
     assert _steps(pid) == [("verification", "rejected", w.verifier.pk, "reject")]
@@ -120,7 +120,7 @@ def test_reject_at_approval(w):
     to_pending_approval(w, pid)
     r = approve(w, pid, decision="reject")
     assert r.status_code == 400 and r.json()["code"] == "comment_required"
-    r = approve(w, pid, decision="reject", comments="Méthode de travail à revoir")
+    r = approve(w, pid, decision="reject", comment="Méthode de travail à revoir")
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert _steps(pid)[-1] == ("approval", "rejected", w.approver.pk, "reject")
     # Rejection is not gated (gas and isolation are missing here).
@@ -135,7 +135,7 @@ def test_only_the_assigned_people_decide(w):
     r = w.client(other_verifier).post(purl(pid, "workflow/verify"), {"decision": "approve"}, format="json")
     assert r.status_code == 403 and "assigned verifier" in r.json()["detail"]
     _verify(w, pid)
-    r = w.client(w.verifier).post(purl(pid, "workflow/approve"), {"decision": "reject", "comments": "x"}, format="json")
+    r = w.client(w.verifier).post(purl(pid, "workflow/approve"), {"decision": "reject", "comment": "x"}, format="json")
     assert r.status_code == 403 and "assigned approver" in r.json()["detail"]
     assert status_of(pid) == "pending_approval"
 
@@ -145,7 +145,7 @@ def test_cancel_cancels_pending_steps(w):
     to_pending_approval(w, pid)
     r = update_status(w, pid, "cancelled", user=w.requester)
     assert r.status_code == 400 and r.json()["code"] == "comment_required"
-    r = update_status(w, pid, "cancelled", user=w.requester, comments="Arrêt de l'usine reporté")
+    r = update_status(w, pid, "cancelled", user=w.requester, comment="Arrêt de l'usine reporté")
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "cancelled"
     assert _steps(pid) == [("verification", "approved", w.verifier.pk, "approve"),
@@ -160,7 +160,7 @@ def test_cancel_cancels_pending_steps(w):
 def test_cancel_is_refused_to_the_verifier(w):
     pid = w.create_permit()["id"]
     _initiate(w, pid)
-    r = update_status(w, pid, "cancelled", user=w.verifier, comments="Non")
+    r = update_status(w, pid, "cancelled", user=w.verifier, comment="Non")
     assert r.status_code == 403
     assert status_of(pid) == "pending_verification"
 
@@ -181,7 +181,7 @@ def test_suspend_and_resume(plain):
     set_status(pid, "active")
     r = update_status(w, pid, "suspended")
     assert r.status_code == 400 and r.json()["code"] == "comment_required"
-    r = update_status(w, pid, "suspended", comments="Orage")
+    r = update_status(w, pid, "suspended", comment="Orage")
     assert r.status_code == 200 and r.json()["status"] == "suspended"
     r = update_status(w, pid, "active")
     assert r.status_code == 200 and r.json()["status"] == "active"
@@ -189,7 +189,7 @@ def test_suspend_and_resume(plain):
     assert logs == [("suspend", "suspended"), ("resume", "active")]
     assert {"suspend", "resume"} <= set(PermitAudit.objects.filter(permit_id=pid).values_list("action", flat=True))
     # The requester (not issuer / area / approver) may not suspend.
-    r = update_status(w, pid, "suspended", user=w.requester, comments="x")
+    r = update_status(w, pid, "suspended", user=w.requester, comment="x")
     assert r.status_code == 403 and status_of(pid) == "active"
 
 
@@ -219,7 +219,7 @@ def test_under_review_and_back_through_the_transitions_endpoint(w):
 def test_under_review_and_back_through_update_status(w):
     pid = w.create_permit()["id"]
     _initiate(w, pid)
-    r = update_status(w, pid, "under_review", user=w.verifier, comments="Question")
+    r = update_status(w, pid, "under_review", user=w.verifier, comment="Question")
     assert r.status_code == 200 and r.json()["status"] == "under_review"
     r = update_status(w, pid, "pending_approval", user=w.approver)
     assert r.status_code == 200 and r.json()["status"] == "pending_approval"

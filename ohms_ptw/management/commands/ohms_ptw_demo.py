@@ -17,8 +17,10 @@ from ohms_core.roles import Role
 from ohms_core.services.records import record_create
 from ohms_ptw.models import IsolationPointLibrary, LotoProcedure, Permit, PermitHazard, PermitType
 from ohms_ptw.services import closeout as closeout_services
+from ohms_ptw.services import gas as gas_services
 from ohms_ptw.services import isolation as isolation_services
 from ohms_ptw.services import permits as permit_services
+from ohms_ptw.services import workflow as workflow_services
 from ohms_ptw.services.setup import permit_types_load_defaults
 
 LIBRARY = [
@@ -117,7 +119,9 @@ class Command(BaseCommand):
                 "ppe_requirements": list(permit_type.mandatory_ppe),
                 "safety_checklist": {i["key"]: True for i in permit_type.safety_checklist_items},
                 "isolation_details": "Consignation selon procédure LOTO" if permit_type.requires_isolation else "",
-                "verifier": admin, "approver": admin, "issuer": admin, "area_incharge": people.get("securite@ohms.demo", admin),
+                # Segregation of duties: requester, verifier and approver are three people.
+                "verifier": people.get("verificateur@ohms.demo", admin), "approver": people.get("approbateur@ohms.demo", admin),
+                "issuer": admin, "area_incharge": people.get("securite@ohms.demo", admin),
                 "risk_assessment": "Analyse de risque jointe / risk assessment attached",
                 "control_measures": "Balisage, EPI, surveillance / barriers, PPE, supervision"})
             record_create(model=PermitHazard, organization=organization, user=admin, data={
@@ -128,13 +132,13 @@ class Command(BaseCommand):
         permit_type = permit.permit_type
         if permit_type.requires_gas_testing:
             for gas, value in (("O2", "20.9"), ("LEL", "0"), ("H2S", "0"), ("CO", "3")):
-                permit_services.gas_reading_record(permit=permit, user=admin, data={"gas": gas, "value": value, "tested_at": timezone.now()})
+                gas_services.gas_reading_record(permit=permit, user=admin, data={"gas": gas, "value": value, "tested_at": timezone.now()})
         if permit_type.requires_structured_isolation and not permit.isolation_points.exists():
             code = "V-101" if permit_type.code == "confined-space" else ("MCC-01" if "broyeur" in permit.title.lower() else "MCC-02")
-            point = isolation_services.isolation_assign(permit=permit, user=admin, role=Role.ORG_ADMIN, library_point=points[code])
-            point = isolation_services.isolation_update(permit=permit, point=point, user=admin, role=Role.ORG_ADMIN,
+            point = isolation_services.isolation_assign(permit=permit, user=admin, library_point=points[code])
+            point = isolation_services.isolation_update(permit=permit, point=point, user=admin,
                                                         action="isolate", lock_count=1, lock_ids=[f"CAD-{code}"])
-            isolation_services.isolation_update(permit=permit, point=point, user=admin, role=Role.ORG_ADMIN, action="verify",
+            isolation_services.isolation_update(permit=permit, point=point, user=admin, action="verify",
                                                 verification_notes="Absence d'énergie vérifiée")
 
     def _advance(self, permit, steps, admin, points):
@@ -144,7 +148,7 @@ class Command(BaseCommand):
                 self._prepare(permit, admin, points)
             if name == "complete":
                 for point in permit.isolation_points.all():
-                    isolation_services.isolation_update(permit=permit, point=point, user=admin, role=Role.ORG_ADMIN,
+                    isolation_services.isolation_update(permit=permit, point=point, user=admin,
                                                         action="deisolate", deisolated_notes="Cadenas retirés")
                 closeout = closeout_services.closeout_get_or_create(permit=permit, user=admin)
                 if closeout is not None:
@@ -152,5 +156,6 @@ class Command(BaseCommand):
                                                       checklist={i["key"]: True for i in closeout.template.items})
                     closeout_services.closeout_complete(permit=permit, user=admin)
             permit.refresh_from_db()
-            permit_services.permit_transition(instance=permit, name=name, user=admin, comment=COMMENTS.get(name, ""),
-                                              check_permission=name != "expire")
+            actor = {"verify": permit.verifier, "approve": permit.approver}.get(name, admin)
+            workflow_services.permit_transition(instance=permit, name=name, user=None if name == "expire" else actor,
+                                                comment=COMMENTS.get(name, ""), system=name == "expire")

@@ -41,6 +41,10 @@ def test_permit_lifecycle_through_the_admin(live_server, page, shot):
     admin = w.admin
     admin.first_name, admin.last_name = "Ange", "Mulumba"
     admin.save()
+    # One person verifies and approves here: a small site's permit type allows it (the
+    # requester, w.requester, still never could).
+    w.permit_type.allow_verifier_as_approver = True
+    w.permit_type.save()
     permit = make_permit(w, status="pending_verification", verifier=admin, approver=admin, issuer=admin,
                          title="Nettoyage cuve de lixiviation T-12")
     screen = f"{live_server.url}/admin/ptw/permits/inspect/{permit.pk}/"

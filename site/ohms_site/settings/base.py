@@ -215,7 +215,7 @@ REST_FRAMEWORK = {
         "anon": os.environ.get("OHMS_THROTTLE_ANON", "60/min"),
         "user": os.environ.get("OHMS_THROTTLE_USER", "1200/min"),
         "tokens": os.environ.get("OHMS_THROTTLE_TOKENS", "30/min"),
-        "ptw_notifications": os.environ.get("NOTIFICATIONS_RATE", "120/min"),
+        "notifications": os.environ.get("NOTIFICATIONS_RATE", "120/min"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -247,11 +247,8 @@ OHMS_EVENT_MAX_ATTEMPTS = int(os.environ.get("OHMS_EVENT_MAX_ATTEMPTS", "10"))
 NOTIFICATIONS_ENABLED = os.environ.get("NOTIFICATIONS_ENABLED", "1") == "1"
 OHMS_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("OHMS_NOTIFICATION_RETENTION_DAYS", "180"))
 
-# Permit to work (SPEC 6.2)
-PTW_VERIFICATION_SLA_HOURS = int(os.environ.get("PTW_VERIFICATION_SLA_HOURS", "4"))
-PTW_APPROVAL_SLA_HOURS = int(os.environ.get("PTW_APPROVAL_SLA_HOURS", "4"))
-PTW_EXPIRING_SOON_HOURS = int(os.environ.get("PTW_EXPIRING_SOON_HOURS", "4"))
-PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES = int(os.environ.get("PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES", "5"))
+# Add-on settings (e.g. PTW_APPROVAL_SLA_HOURS) live in each add-on's conf.py with their
+# defaults; set them here, or in the environment, only to override.
 
 # Header a client sends to say which organization a request acts for.
 OHMS_ORGANIZATION_HEADER = "HTTP_X_OHMS_ORGANIZATION"

@@ -18,7 +18,7 @@ REST_FRAMEWORK = {
         "anon": "10000/min",
         "user": "100000/min",
         "tokens": "10000/min",
-        "ptw_notifications": "100000/min",
+        "notifications": "100000/min",
     },
 }
 # Per-process cache: throttle counters never leak between test runs (even with REDIS_URL).

@@ -1,0 +1,47 @@
+"""Settings of the permit-to-work add-on, with their defaults (SPEC 6.2).
+
+The site's settings need not name the add-on: each value is read, when asked, from Django
+settings (``PTW_...``) if the site sets it, else from the environment variable of the same
+name, else the default below. Read them as ``conf.ptw_setting("PTW_APPROVAL_SLA_HOURS")``
+or through the helpers.
+"""
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+
+DEFAULTS: dict[str, int] = {
+    #: Hours a verifier has to act on a pending verification step before it is overdue.
+    "PTW_VERIFICATION_SLA_HOURS": 4,
+    #: Hours an approver has to act on a pending approval step.
+    "PTW_APPROVAL_SLA_HOURS": 4,
+    #: A permit ending within this many hours is "expiring soon".
+    "PTW_EXPIRING_SOON_HOURS": 4,
+    #: Clock skew allowed for a gas reading dated in the future (DECISIONS 24 of docs/decisions.md).
+    "PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES": 5,
+}
+
+
+def ptw_setting(name: str) -> int:
+    if name not in DEFAULTS:
+        raise KeyError(name)
+    if hasattr(settings, name):
+        return int(getattr(settings, name))
+    return int(os.environ.get(name, DEFAULTS[name]))
+
+
+def verification_sla_hours() -> int:
+    return ptw_setting("PTW_VERIFICATION_SLA_HOURS")
+
+
+def approval_sla_hours() -> int:
+    return ptw_setting("PTW_APPROVAL_SLA_HOURS")
+
+
+def expiring_soon_hours() -> int:
+    return ptw_setting("PTW_EXPIRING_SOON_HOURS")
+
+
+def gas_reading_future_tolerance_minutes() -> int:
+    return ptw_setting("PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES")
