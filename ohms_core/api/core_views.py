@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ..context import get_context
@@ -34,6 +34,7 @@ from ..services.records import record_update
 from ..services.tenancy import membership_upsert, user_get_or_create
 from ..services.tokens import token_create, token_revoke
 from . import core_serializers as s
+from .parsers import BoundedJSONParser
 from .views import ScopedModelViewSet, TenantScopedMixin, expected_version
 
 
@@ -167,7 +168,7 @@ class DocumentViewSet(ScopedModelViewSet):
     filterset_class = DocumentFilter
     search_fields = ["title", "description", "checksum"]
     ordering_fields = ["title", "created_at", "revision"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     action_policy = {"restore": "delete", "new_version": "add", "approval": "change", "download": "view"}
 
     def get_base_queryset(self):

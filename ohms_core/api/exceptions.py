@@ -5,7 +5,7 @@ rest). Domain errors from services map to 400 (rule), 403 (not allowed), 409 (st
 Django's ``ValidationError`` and ``ProtectedError`` and database integrity errors become
 400/409 instead of 500.
 """
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.db.models import ProtectedError
@@ -58,6 +58,8 @@ def exception_handler(exc, context):
         return _body(_("Invalid input."), "invalid", _django_validation_errors(exc))
     if isinstance(exc, ProtectedError):
         return _body(_("This record is still used by other records."), "protected", {}, status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):  # form/multipart fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _body(_("The request body is too large."), "request_too_large", {}, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, IntegrityError):
         return _body(_("This conflicts with an existing record."), "integrity_error", {}, status.HTTP_409_CONFLICT)
 

@@ -142,6 +142,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -190,6 +191,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies: 413 over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 when nested deeper than OHMS_JSON_MAX_DEPTH.
+    "DEFAULT_PARSER_CLASSES": [
+        "ohms_core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "ohms_core.api.pagination.StandardPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": [
