@@ -29,6 +29,6 @@ class OhmsPtwConfig(AppConfig):
             events.register_event_type(
                 name, f"Permit {verb}", addon="ohms_ptw",
                 title="{{ data.permit_number }}: " + verb,
-                message="{{ object.title }} — {{ object.location }}",
+                message="{{ object.label }}",  # rule templates see whitelisted plain values only
             )
         events.subscribe("ptw-safety-alerts", notify_gas_unsafe, event_types=("ptw.permit.gas_unsafe",))

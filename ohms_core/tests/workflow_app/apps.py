@@ -23,7 +23,7 @@ class TestflowConfig(AppConfig):
         workflows.register(Inspection, "status", resource="inspection", addon="ohms_testflow")
         for name in ("submitted", "approved", "rejected", "reopened"):
             events.register_event_type(f"testflow.inspection.{name}", f"Inspection {name}", addon="ohms_testflow",
-                                       title="Inspection {{ object.title }} " + name)
+                                       title="Inspection {{ object.label }} " + name)
         register(AddonManifest(
             label="ohms_testflow", name="testflow", version="0.0.1", summary="Test-only state machine.",
             depends=("ohms_core",), api_urls="ohms_core.tests.workflow_app.urls", menu_order=900,
