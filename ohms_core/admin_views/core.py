@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -33,6 +32,7 @@ from ..services.tokens import token_create, token_revoke
 from ..tenancy import SESSION_KEY, active_memberships
 from . import forms as admin_forms
 from .columns import BadgeColumn
+from .redirects import redirect_next
 from .viewsets import (
     ScopedEditView,
     ScopedIndexView,
@@ -328,7 +328,7 @@ def switch_organization(request):
         raise PermissionDenied
     request.session[SESSION_KEY] = organization_id
     messages.success(request, _("You now act for this organization."))
-    return redirect(request.POST.get("next") or "wagtailadmin_home")
+    return redirect_next(request, "wagtailadmin_home")
 
 
 __all__ = ["CoreViewSetGroup", "OrganizationPanel", "switch_organization", "HeaderButton"]

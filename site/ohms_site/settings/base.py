@@ -63,10 +63,41 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ohms_core.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ohms_core.middleware.ContentSecurityPolicyMiddleware",
     "ohms_core.middleware.RequestContextMiddleware",
 ]
+
+# Sessions: one shift at most (SESSION_COOKIE_AGE), logged out after an idle period.
+SESSION_COOKIE_AGE = int(os.environ.get("OHMS_SESSION_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+OHMS_SESSION_IDLE_MINUTES = int(os.environ.get("OHMS_SESSION_IDLE_MINUTES", "60"))
+#: Polled in the background by the admin: checked, but not counted as activity.
+OHMS_SESSION_IDLE_EXEMPT_PATHS = ["/admin/ohms/notifications/count/"]
+
+# Content-Security-Policy: our own origin only (admin assets and the Swagger UI are served
+# locally); the Wagtail admin needs inline styles and a few inline scripts, and its bundles
+# (core.js, draftail.js: doT templates) compile with ``new Function``, hence 'unsafe-eval'.
+# What the policy buys: no script, style, image, font or connection from another origin
+# (injected markup cannot load or send anything elsewhere), no plugins, no <base> hijack,
+# forms post only to us, framing only by ourselves.
+OHMS_CONTENT_SECURITY_POLICY = os.environ.get("OHMS_CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "media-src 'self' blob:",
+    "frame-src 'self'",
+    "frame-ancestors 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+]))
 
 # Wagtail's preview panel frames the site itself, so frames stay allowed from the same origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
@@ -155,6 +186,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # closed networks: no call home
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # closed mine networks: no avatar fetched from the internet
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Jobs: SqliteHuey file by default, Redis when REDIS_URL is set.
