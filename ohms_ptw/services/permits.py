@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from ohms_core import events, workflows
 from ohms_core.exceptions import BusinessRuleError, NotAllowedError
+from ohms_core.services.auth import password_check
 from ohms_core.services.records import record_create, record_update
 from ohms_core.workflows import Reason, blocked_errors
 
@@ -348,7 +349,7 @@ def permit_sign(*, permit, user, meaning: str, password: str, signature_data: st
     Only the person the permit names for that meaning may sign it (or an org admin)."""
     from ohms_core.roles import Role
 
-    if not password or not user.check_password(password):
+    if not password_check(user, password):
         raise NotAllowedError(_("Wrong password: the signature was not recorded."), code="wrong_password")
     named = any(getattr(permit, attr) == user.pk for attr in SIGNERS.get(meaning, ()))
     if not (named or user.is_superuser or role == Role.ORG_ADMIN):

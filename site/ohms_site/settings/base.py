@@ -142,9 +142,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "ohms_core.auth_backends.LoginLockoutBackend",  # first: a locked account is refused outright
     "django.contrib.auth.backends.ModelBackend",
     "ohms_core.auth_backends.MembershipBackend",
 ]
+# Password guessing: this many wrong passwords lock the account for this long (admin login
+# and password re-checks such as permit signing); `manage.py ohms_unlock_login` lifts it.
+OHMS_LOGIN_MAX_FAILURES = int(os.environ.get("OHMS_LOGIN_MAX_FAILURES", "5"))
+OHMS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("OHMS_LOGIN_LOCKOUT_MINUTES", "15"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -186,6 +191,7 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAIL_I18N_ENABLED = False
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # closed networks: no call home
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+WAGTAILADMIN_USER_LOGIN_FORM = "ohms_core.admin_views.login.LockoutAwareLoginForm"
 WAGTAIL_GRAVATAR_PROVIDER_URL = None  # closed mine networks: no avatar fetched from the internet
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
