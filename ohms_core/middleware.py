@@ -23,6 +23,11 @@ class RequestContextMiddleware:
                 # The chosen organization is gone or the membership was removed: forget it.
                 request.session.pop(SESSION_KEY, None)
                 tenancy = resolve_tenancy(user)
+            if (tenancy.organization is not None and hasattr(request, "session") and not request.session.get(SESSION_KEY)
+                    and not request.META.get(settings.OHMS_ORGANIZATION_HEADER)):
+                # Remember the organization the session works for, even when it was implicit
+                # (one membership): accepting an invitation later must not take it away.
+                request.session[SESSION_KEY] = str(tenancy.organization.pk)
             ctx = RequestContext(
                 user=user, organization=tenancy.organization, membership=tenancy.membership,
                 role=tenancy.role, ip_address=ctx.ip_address, user_agent=ctx.user_agent,
