@@ -4,6 +4,7 @@ Each case was a 500 (or silently accepted) before: the answer must be 400/413 in
 error format, and nothing must be written.
 """
 import pytest
+from django.db import DataError
 from django.test import override_settings
 
 from ohms_core.api.parsers import json_depth_exceeds
@@ -101,3 +102,14 @@ def test_model_integer_fields_are_bounded_to_the_column_range(org_a):
     field = RunSerializer().fields["items_processed"]
     assert isinstance(field, serializers.IntegerField)
     assert (field.min_value, field.max_value) == (0, 2**31 - 1)
+
+
+@pytest.mark.parametrize("exc", [OverflowError("Python int too large to convert to SQLite INTEGER"),
+                                 DataError("integer out of range")])
+def test_a_value_the_column_cannot_hold_is_400_not_500(exc):
+    """Safety net for serializers that do not bound an integer (action serializers)."""
+    from ohms_core.api.exceptions import exception_handler
+
+    response = exception_handler(exc, {})
+    assert response.status_code == 400
+    assert response.data["code"] == "out_of_range"
