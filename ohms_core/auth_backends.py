@@ -19,3 +19,23 @@ class MembershipBackend(BaseBackend):
         if not hasattr(user_obj, cache_name):
             setattr(user_obj, cache_name, active_memberships(user_obj).exists())
         return getattr(user_obj, cache_name)
+
+
+class LoginLockoutBackend(BaseBackend):
+    """First backend: refuses every login attempt for a locked account.
+
+    Raising PermissionDenied stops ``authenticate()`` before the password is even compared
+    (Django then sends ``user_login_failed``), so a locked account cannot be guessed at.
+    Failures are counted by the ``user_login_failed`` receiver in ``ohms_core.signals``.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from .services.auth import login_locked
+
+        if username and login_locked(username):
+            if request is not None:
+                request.ohms_login_locked = True
+            raise PermissionDenied
+        return None

@@ -52,3 +52,18 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
     for organization in _organizations_of(known):
         audit_record(action=AuditAction.LOGIN_FAILED, username=username, success=False, organization=organization,
                      error_message="Invalid credentials", object_repr=username)
+
+
+@receiver(user_login_failed)
+def count_login_failure(sender, credentials, request=None, **kwargs):
+    """Every failed ``authenticate()`` counts toward the account's lock (services.auth)."""
+    from .services.auth import login_failed
+
+    login_failed(str(credentials.get("username", ""))[:254])
+
+
+@receiver(user_logged_in)
+def reset_login_failures(sender, request, user, **kwargs):
+    from .services.auth import login_succeeded
+
+    login_succeeded(user.get_username())

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from huey.contrib.djhuey import db_task
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import events
 from .jobs import crontab, periodic_job
@@ -39,3 +39,11 @@ def cleanup_old_notifications():
     cutoff = timezone.now() - timedelta(days=settings.OHMS_NOTIFICATION_RETENTION_DAYS)
     deleted, _ = Notification.objects.filter(is_read=True, created_at__lt=cutoff).delete()
     return deleted
+
+
+@db_periodic_task(crontab(minute="*"), name="ohms.consumer_heartbeat")
+def consumer_heartbeat():
+    """Tell the status report a consumer runs (not a JobRun: one row a minute is noise)."""
+    from .api.health import consumer_heartbeat_write
+
+    consumer_heartbeat_write()

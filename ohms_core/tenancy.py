@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from .models import Membership, Organization
+from .roles import role_capped
 
 SESSION_KEY = "ohms_organization_id"
 
@@ -52,7 +53,8 @@ def resolve_tenancy(user, *, hint: str = "", token=None) -> Tenancy:
         membership = active_memberships(user).filter(organization_id=token.organization_id).first()
         if membership is None:
             return Tenancy(error=_("The token's user is no longer a member of its organization."))
-        return Tenancy(token.organization, membership, token.role)
+        # The membership may have changed since the token was made: never act above it.
+        return Tenancy(token.organization, membership, role_capped(token.role, membership.role))
     if hint:
         organization = _find_organization(hint)
         if organization is None:

@@ -11,7 +11,12 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from . import library  # noqa: F401 - closes Wagtail's own document/image libraries
 from .admin_views import notifications as inbox
 from .admin_views import system
-from .admin_views.core import CoreViewSetGroup, OrganizationPanel, switch_organization
+from .admin_views.core import (
+    CoreViewSetGroup,
+    OrganizationPanel,
+    invitation_answer,
+    switch_organization,
+)
 from .admin_views.workflow import transition_view
 from .context import get_context
 
@@ -37,6 +42,7 @@ def add_organization_panel(request, panels):
 def register_core_urls():
     return [
         path("ohms/switch-organization/", switch_organization, name="ohms_switch_organization"),
+        path("ohms/invitations/<uuid:pk>/<str:answer>/", invitation_answer, name="ohms_invitation_answer"),
         path("ohms/transition/<int:content_type_id>/<uuid:pk>/<slug:name>/", transition_view, name="ohms_transition"),
         path("ohms/notifications/", inbox.inbox, name="ohms_notifications"),
         path("ohms/notifications/count/", inbox.unread_count_json, name="ohms_notifications_count"),

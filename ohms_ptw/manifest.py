@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec, SubscriberSpec
 
 _PERMIT_TITLE = "{{ data.permit_number }}: {verb}"
-_PERMIT_MESSAGE = "{{ object.title }} — {{ object.location }}"
+_PERMIT_MESSAGE = "{{ object.label }}"  # rule templates see whitelisted plain values only
 
 
 def _permit_event(name, label):
@@ -37,7 +37,7 @@ MANIFEST = AddonManifest(
         # Isolation points run their service on every path (REST, permit screen, generic admin URL).
         StateMachineSpec("ohms_ptw.PermitIsolationPoint", resource="permitchild",
                          services="ohms_ptw.services.isolation.transition_services",
-                         event_title="{{ object }}: {verb}"),
+                         event_title="{{ object.label }}: {verb}"),
     ),
     event_types=EVENT_TYPES,
     subscribers=(SubscriberSpec("ptw-safety-alerts", "ohms_ptw.services.notifications.notify_gas_unsafe",

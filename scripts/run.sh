@@ -13,5 +13,5 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-echo "OHMS is starting on http://127.0.0.1:${PORT}/ (admin: http://127.0.0.1:${PORT}/admin/, API docs: http://127.0.0.1:${PORT}/api/v1/docs/)"
+echo "OHMS is starting on http://127.0.0.1:${PORT}/ (admin: http://127.0.0.1:${PORT}/admin/, API docs: http://127.0.0.1:${PORT}/api/v1/docs/, status: http://127.0.0.1:${PORT}/api/v1/status/)"
 $PY manage.py runserver "127.0.0.1:${PORT}"

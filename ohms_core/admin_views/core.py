@@ -2,7 +2,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -29,11 +28,18 @@ from ..models import (
 from ..selectors import documents_visible, organizations_of
 from ..services.documents import document_log_access, document_new_revision, document_upload
 from ..services.people import CONTACT_FIELDS, worker_create
-from ..services.tenancy import membership_upsert, user_get_or_create
+from ..services.tenancy import (
+    invitations_pending,
+    membership_add,
+    membership_invitation_accept,
+    membership_invitation_decline,
+    membership_update,
+)
 from ..services.tokens import token_create, token_revoke
 from ..tenancy import SESSION_KEY, active_memberships
 from . import forms as admin_forms
 from .columns import BadgeColumn
+from .redirects import redirect_next
 from .viewsets import (
     ScopedEditView,
     ScopedIndexView,
@@ -76,7 +82,9 @@ class ProjectViewSet(ScopedModelViewSet):
 class MembershipForm(admin_forms.ScopedAdminForm):
     from django import forms as _f
 
-    user_email = _f.EmailField(label=_("User email"), help_text=_("The user is created if they do not exist yet."))
+    user_email = _f.EmailField(label=_("User email"), help_text=_(
+        "The user is created if they do not exist yet. Someone who already belongs to another "
+        "organization is invited instead: they become a member when they accept."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,8 +96,9 @@ class MembershipForm(admin_forms.ScopedAdminForm):
 class MembershipViewSet(ScopedModelViewSet):
     model, resource, icon = Membership, "membership", "user"
     menu_label = _("Memberships")
-    list_display = ["user", Column("role", label=_("Role"), accessor="get_role_display"), BooleanColumn("is_active", label=_("Active")), UpdatedAtColumn()]
-    list_filter = ["role", "is_active"]
+    list_display = ["user", Column("role", label=_("Role"), accessor="get_role_display"), BooleanColumn("is_active", label=_("Active")),
+                    Column("invitation", label=_("Invitation"), accessor="get_invitation_display"), UpdatedAtColumn()]
+    list_filter = ["role", "is_active", "invitation"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     base_form_class = MembershipForm
     panels = [FieldPanel("user_email"), FieldPanel("role"), FieldPanel("projects"), FieldPanel("is_active")]
@@ -98,17 +107,17 @@ class MembershipViewSet(ScopedModelViewSet):
         return Membership.objects.select_related("user", "organization")
 
     def create_object(self, form, request):
-        user = user_get_or_create(email=form.cleaned_data["user_email"])
-        return membership_upsert(
-            organization=get_context().organization, user=user, role=form.cleaned_data["role"],
+        membership, invited = membership_add(
+            organization=get_context().organization, email=form.cleaned_data["user_email"], role=form.cleaned_data["role"],
             projects=form.cleaned_data.get("projects"), actor=request.user,
         )
+        if invited:
+            messages.info(request, _("%(email)s already belongs to another organization: they are invited and become "
+                                     "a member when they accept.") % {"email": membership.user.email})
+        return membership
 
     def update_object(self, instance, form, request):
-        from ..services.records import record_update
-
-        data = {k: v for k, v in form_data(form).items() if k != "user"}
-        return record_update(instance=instance, data=data, user=request.user)
+        return membership_update(instance=instance, data=form_data(form), actor=request.user)
 
 
 class ContactViewSet(ScopedModelViewSet):
@@ -325,11 +334,42 @@ class OrganizationPanel(Component):
             "projects": projects,
             "all_projects": ctx.membership is None or not ctx.membership.projects.exists(),
             "memberships": memberships,
+            "invitations": list(invitations_pending(self.request.user)),
             "counts": counts,
             "error": ctx.extra.get("tenancy_error", ""),
             "csrf_token": parent_context.get("csrf_token") if parent_context else None,
             "request": self.request,
         }
+
+
+@require_POST
+def invitation_answer(request, pk, answer):
+    """Accept or decline an invitation to another organization (the invited user only).
+
+    The organization the admin acts for does not change: a user who accepts keeps working
+    for the organization they were using and switches when they choose to."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    from ..exceptions import OhmsError
+
+    if answer not in ("accept", "decline"):
+        raise Http404
+    membership = get_object_or_404(invitations_pending(request.user), pk=pk)
+    current = get_context().organization
+    if current is not None and not request.session.get(SESSION_KEY):
+        request.session[SESSION_KEY] = str(current.pk)  # keep acting for it once there are two
+    try:
+        if answer == "accept":
+            membership_invitation_accept(membership=membership, user=request.user)
+            messages.success(request, _("You are now a member of %(org)s. Use “Switch organization” to act for it.")
+                             % {"org": membership.organization.name})
+        else:
+            membership_invitation_decline(membership=membership, user=request.user)
+            messages.success(request, _("Invitation from %(org)s declined.") % {"org": membership.organization.name})
+    except OhmsError as exc:
+        messages.error(request, exc.message)
+    return redirect_next(request, "wagtailadmin_home")
 
 
 @require_POST
@@ -340,7 +380,7 @@ def switch_organization(request):
         raise PermissionDenied
     request.session[SESSION_KEY] = organization_id
     messages.success(request, _("You now act for this organization."))
-    return redirect(request.POST.get("next") or "wagtailadmin_home")
+    return redirect_next(request, "wagtailadmin_home")
 
 
-__all__ = ["CoreViewSetGroup", "OrganizationPanel", "switch_organization", "HeaderButton"]
+__all__ = ["CoreViewSetGroup", "OrganizationPanel", "switch_organization", "invitation_answer", "HeaderButton"]

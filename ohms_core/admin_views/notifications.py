@@ -14,6 +14,7 @@ from ..services.notifications import (
     notifications_mark_all_read,
     unread_count,
 )
+from .redirects import redirect_next
 
 PAGE_SIZE = 50
 
@@ -56,14 +57,14 @@ def open_notification(request, pk):
 def mark_read(request, pk):
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
     notification_mark_read(notification=notification, user=request.user)
-    return redirect(request.POST.get("next") or "ohms_notifications")
+    return redirect_next(request, "ohms_notifications")
 
 
 @require_POST
 def mark_all_read(request):
     marked = notifications_mark_all_read(user=request.user)
     messages.success(request, _("%(n)s notifications marked as read.") % {"n": marked})
-    return redirect(request.POST.get("next") or "ohms_notifications")
+    return redirect_next(request, "ohms_notifications")
 
 
 def unread_count_json(request):

@@ -94,6 +94,12 @@ class NotificationRuleForm(ScopedAdminForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["event_type"].choices = [(e.name, f"{e.name} — {e.label}") for e in events.event_types()]
+        if "title_template" in self.fields:
+            # Rule texts only see whitelisted plain values (ohms_core.services.notifications).
+            self.fields["title_template"].help_text = gettext_lazy(
+                "Django template; leave empty for the default text. Variables: object.label, object.number, "
+                "object.status, object.status_label, actor.name, event.type, event.object_repr, link, data.<key>."
+            )
 
 
 class NotificationRuleViewSet(ScopedModelViewSet):

@@ -59,7 +59,7 @@ class MembershipSerializer(ScopedModelSerializer):
 
     class Meta:
         model = Membership
-        fields = (*COMMON, "user", "email", "user_email", "role", "projects", "is_active")
+        fields = (*COMMON, "user", "email", "user_email", "role", "projects", "is_active", "invitation")
         read_only_fields = BASE_READ_ONLY
 
     def validate(self, attrs):

@@ -6,7 +6,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ..context import get_context
@@ -32,10 +32,11 @@ from ..services.documents import (
 )
 from ..services.people import CONTACT_FIELDS, worker_create, worker_update
 from ..services.records import record_update
-from ..services.tenancy import membership_upsert, user_get_or_create
+from ..services.tenancy import membership_add, membership_update
 from ..services.tokens import token_create, token_revoke
 from . import core_serializers as s
 from .files import FileDownloadMixin
+from .parsers import BoundedJSONParser
 from .views import ScopedModelViewSet, TenantScopedMixin, expected_version
 
 
@@ -99,14 +100,18 @@ class MembershipViewSet(ScopedModelViewSet):
         return super().get_base_queryset().select_related("user").prefetch_related("projects")
 
     def create_object(self, data):
-        user = user_get_or_create(email=data.pop("user_email"))
-        return membership_upsert(
-            organization=self.organization, user=user, role=data["role"], projects=data.get("projects"), actor=self.request.user
+        """A new person is added; an existing user of another organization is invited (the
+        membership is returned inactive with ``invitation: "pending"`` until they accept)."""
+        membership, _invited = membership_add(
+            organization=self.organization, email=data.pop("user_email"), role=data["role"],
+            projects=data.get("projects"), actor=self.request.user,
         )
+        return membership
 
     def update_object(self, instance, data):
         data.pop("user_email", None)
-        return super().update_object(instance, data)
+        return membership_update(instance=instance, data=data, expected_version=expected_version(self.request),
+                                 actor=self.request.user)
 
 
 class ContactFilter(filters.FilterSet):
@@ -169,7 +174,7 @@ class DocumentViewSet(FileDownloadMixin, ScopedModelViewSet):
     filterset_class = DocumentFilter
     search_fields = ["title", "description", "checksum"]
     ordering_fields = ["title", "created_at", "revision"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     action_policy = {"restore": "delete", "new_version": "add", "approval": "change", "download": "view"}
 
     def get_base_queryset(self):

@@ -5,9 +5,9 @@ rest). Domain errors from services map to 400 (rule), 403 (not allowed), 409 (st
 Django's ``ValidationError`` and ``ProtectedError`` and database integrity errors become
 400/409 instead of 500.
 """
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -58,6 +58,12 @@ def exception_handler(exc, context):
         return _body(_("Invalid input."), "invalid", _django_validation_errors(exc))
     if isinstance(exc, ProtectedError):
         return _body(_("This record is still used by other records."), "protected", {}, status.HTTP_409_CONFLICT)
+    if isinstance(exc, RequestDataTooBig):  # form/multipart fields over DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _body(_("The request body is too large."), "request_too_large", {}, status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, (DataError, OverflowError)):
+        # A value the column cannot hold (an unbounded integer on PostgreSQL, or beyond 64 bits
+        # on SQLite) that a serializer did not bound: the client's input, so 400, never 500.
+        return _body(_("A value is out of range."), "out_of_range", {}, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntegrityError):
         return _body(_("This conflicts with an existing record."), "integrity_error", {}, status.HTTP_409_CONFLICT)
 

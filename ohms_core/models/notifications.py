@@ -78,9 +78,21 @@ class NotificationRule(BaseModel):
     def clean(self):
         from django.core.exceptions import ValidationError
 
+        # Templates are checked here so every path that saves a rule (admin form, services,
+        # API) refuses a broken one: saved, it would only fail later, at dispatch time.
+        from ..services.notifications import notification_template_validate
+
+        errors = {}
         unknown = [r for r in (self.roles or []) if r not in Role.values]
         if unknown:
-            raise ValidationError({"roles": _("Unknown roles: %(roles)s") % {"roles": ", ".join(unknown)}})
+            errors["roles"] = _("Unknown roles: %(roles)s") % {"roles": ", ".join(unknown)}
+        for name in ("title_template", "message_template", "title_template_fr", "message_template_fr"):
+            try:
+                notification_template_validate(getattr(self, name))
+            except ValidationError as exc:
+                errors[name] = exc.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class NotificationPreference(models.Model):

@@ -121,6 +121,12 @@ class Membership(BaseModel):
         help_text=_("Leave empty for access to every project of the organization."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    #: An existing user of another organization is invited, never attached: the membership
+    #: stays inactive until they accept it (services.tenancy.membership_invitation_accept).
+    invitation = models.CharField(
+        _("invitation"), max_length=16, blank=True, default="", editable=False,
+        choices=[("", _("none")), ("pending", _("pending")), ("declined", _("declined"))],
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -1,4 +1,13 @@
-"""Notifications: from events to recipients' inboxes (and email), deduplicated."""
+"""Notifications: from events to recipients' inboxes (and email), deduplicated.
+
+Rule texts are Django templates written by organization admins. They are rendered against
+a whitelisted dict of plain values (``object.label/number/status/status_label``,
+``actor.name``, ``event.type/object_repr/created_at``, ``link``, ``data.<plain values>``),
+never against model instances (``{{ actor.password }}`` would otherwise print a hash), by a
+sandboxed engine that can load no library and include no file. Templates are validated
+when a rule is saved, compiled once per rule version, and one broken rule never stops the
+others.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -6,10 +15,14 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template import Context, Template
+from django.template import Context, Engine, TemplateSyntaxError
+from django.template.defaulttags import DebugNode
+from django.template.loader_tags import ExtendsNode, IncludeNode
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from ..models import Membership, Notification, NotificationPreference, NotificationRule
 
@@ -70,26 +83,122 @@ def recipients_for(rule: NotificationRule, event) -> list:
     return list(users.values())
 
 
-def _render(template: str, event, target) -> str:
-    context = Context({"event": event, "object": target, "actor": event.actor, "data": event.data})
-    return Template(template).render(context).strip()
+# --- Rule templates: a sandbox, a whitelist, a compile cache ---------------------------------
+
+#: No loaders (no {% include %} / {% extends %} of files), no libraries to {% load %},
+#: no autoescape (the texts are plain text, escaped where they are shown).
+_ENGINE = Engine(dirs=[], app_dirs=False, libraries={}, autoescape=False, string_if_invalid="")
+_FORBIDDEN_NODES = (DebugNode, IncludeNode, ExtendsNode)
+_PLAIN = (str, int, float, bool, type(None))
+DEFAULT_TITLE = "{{ event.type }}: {{ event.object_repr }}"
+#: Names a template may use (documented in the rule form's help text).
+TEMPLATE_VARIABLES = ("object.label", "object.number", "object.status", "object.status_label", "actor.name",
+                      "event.type", "event.object_repr", "event.created_at", "link", "data.<key>")
+_compiled: dict[tuple, object] = {}
+_COMPILED_MAX = 2000
 
 
-def _texts(rule: NotificationRule, event, target, language: str) -> tuple[str, str]:
+class _TemplateError(Exception):
+    pass
+
+
+def _compile(text: str):
+    """Compile in the sandbox; TemplateSyntaxError for bad syntax or a forbidden tag."""
+    template = _ENGINE.from_string(text)
+    for node_type in _FORBIDDEN_NODES:
+        if template.nodelist.get_nodes_by_type(node_type):
+            raise TemplateSyntaxError(_("The tags debug, include and extends are not allowed."))
+    return template
+
+
+def notification_template_validate(text: str) -> None:
+    """Raise ValidationError (with the reason) when ``text`` would not render."""
+    if not text:
+        return
+    try:
+        _compile(text)
+    except TemplateSyntaxError as exc:
+        raise ValidationError(_("This template is invalid: %(error)s") % {"error": exc}, code="invalid_template") from None
+
+
+def _compiled_template(key: tuple, text: str):
+    """The compiled template for ``key`` (rule id, version, field: a new version recompiles)."""
+    template = _compiled.get(key)
+    if template is None:
+        if len(_compiled) >= _COMPILED_MAX:
+            _compiled.clear()
+        template = _compiled[key] = _compile(text)
+    return template
+
+
+def _plain(value):
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, (list, tuple)) and all(isinstance(item, _PLAIN) for item in value):
+        return list(value)
+    return None
+
+
+def template_context(event, target, *, link: str = "") -> dict:
+    """The only names a rule template sees: plain values, no model instances."""
+    obj = {"label": event.object_repr, "number": "", "status": "", "status_label": ""}
+    if target is not None:
+        obj["label"] = str(target)
+        number = getattr(target, "number", None) or getattr(target, f"{target._meta.model_name}_number", None)
+        obj["number"] = number if isinstance(number, str) else ""
+        status = getattr(target, "status", None)
+        if isinstance(status, str):
+            obj["status"] = status
+            display = getattr(target, "get_status_display", None)
+            obj["status_label"] = str(display()) if callable(display) else status
+    actor = event.actor
+    actor_name = (actor.get_full_name() or actor.get_username()) if actor is not None else ""
+    data = {key: _plain(value) for key, value in (event.data or {}).items() if _plain(value) is not None}
+    return {
+        "object": obj,
+        "actor": {"name": actor_name},
+        "event": {"type": event.type, "object_repr": event.object_repr, "created_at": event.created_at},
+        "link": link,
+        "data": data,
+    }
+
+
+def _render(key: tuple, text: str, context: dict) -> str:
+    try:
+        return _compiled_template(key, text).render(Context(context)).strip()
+    except Exception as exc:  # a broken template costs its text, never the notification
+        raise _TemplateError(f"{key}: {exc.__class__.__name__}: {exc}") from exc
+
+
+def _texts(rule: NotificationRule, event, context: dict, language: str) -> tuple[str, str]:
+    """Title and message in ``language``; the event type's default text when the rule's own
+    template fails at render time (logged), so the recipient is still told."""
     from .. import events as bus
 
     event_type = bus.event_type(event.type)
     with translation.override(language):
+        default_title = str(event_type.title) if event_type and event_type.title else DEFAULT_TITLE
+        default_message = str(event_type.message) if event_type and event_type.message else ""
+        default = (("default", event.type, language, "title"), default_title,
+                   ("default", event.type, language, "message"), default_message)
         if language.startswith("fr") and rule.title_template_fr:
-            title_tpl, message_tpl = rule.title_template_fr, rule.message_template_fr
+            chosen = ((rule.pk, rule.version, "title_fr"), rule.title_template_fr,
+                      (rule.pk, rule.version, "message_fr"), rule.message_template_fr)
         elif rule.title_template:
-            title_tpl, message_tpl = rule.title_template, rule.message_template
+            chosen = ((rule.pk, rule.version, "title"), rule.title_template,
+                      (rule.pk, rule.version, "message"), rule.message_template)
         else:
-            title_tpl = str(event_type.title) if event_type and event_type.title else "{{ event.type }}: {{ event.object_repr }}"
-            message_tpl = str(event_type.message) if event_type and event_type.message else ""
-        title = _render(title_tpl, event, target) or event.type
-        message = _render(message_tpl, event, target) if message_tpl else ""
-    return title[:255], message
+            chosen = default
+        try:
+            title = _render(chosen[0], chosen[1], context)
+            message = _render(chosen[2], chosen[3], context) if chosen[3] else ""
+        except _TemplateError:
+            if chosen is default:
+                raise
+            logger.exception("Notification rule %s (%s): template failed, default text used", rule.pk, rule.event_type)
+            title = _render(default[0], default[1], context)
+            message = _render(default[2], default[3], context) if default[3] else ""
+    return (title or event.type)[:255], message
 
 
 def link_for(target, user, event) -> str:
@@ -137,22 +246,32 @@ def notify_from_event(event) -> int:
     target = event.target
     created = 0
     for rule in rules:
-        for user in recipients_for(rule, event):
-            language = _user_language(user)
-            title, message = _texts(rule, event, target, language)
-            if not rule.in_app and not rule.email:
-                continue
-            notification = notification_create(user=user, event=event, title=title, message=message,
-                                               link=link_for(target, user, event), data={"event_data": event.data})
-            if notification is None:
-                continue
-            created += 1
-            if rule.email:
-                _send_email(notification, user)
-            if not rule.in_app:
-                notification.is_read = True
-                notification.read_at = timezone.now()
-                notification.save(update_fields=["is_read", "read_at"])
+        try:
+            with transaction.atomic():
+                created += _apply_rule(rule, event, target)
+        except Exception:  # one broken rule (template, assignee path, mail server) never stops the others
+            logger.exception("Notification rule %s (%s) failed for event %s", rule.pk, rule.event_type, event.pk)
+    return created
+
+
+def _apply_rule(rule: NotificationRule, event, target) -> int:
+    if not rule.in_app and not rule.email:
+        return 0
+    created = 0
+    for user in recipients_for(rule, event):
+        link = link_for(target, user, event)
+        title, message = _texts(rule, event, template_context(event, target, link=link), _user_language(user))
+        notification = notification_create(user=user, event=event, title=title, message=message,
+                                           link=link, data={"event_data": event.data})
+        if notification is None:
+            continue
+        created += 1
+        if rule.email:
+            _send_email(notification, user)
+        if not rule.in_app:
+            notification.is_read = True
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["is_read", "read_at"])
     return created
 
 

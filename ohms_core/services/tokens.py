@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..exceptions import NotAllowedError
+from ..exceptions import BusinessRuleError, NotAllowedError
 from ..models import ApiToken, AuditAction, hash_token
 from ..models.tokens import TOKEN_PREFIX
 from ..roles import Role
@@ -18,8 +18,6 @@ from .audit import audit_record
 
 #: last_used_at is written at most this often, so reads do not each cost a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
-
-_ROLE_RANK = {Role.AUDITOR: 0, Role.WORKER: 1}
 
 
 def _role_allowed(membership_role: str, token_role: str) -> bool:
@@ -35,6 +33,9 @@ def token_create(*, user, organization, name: str, role: str | None = None, expi
     role = role or membership_role
     if not _role_allowed(membership_role, role):
         raise NotAllowedError(_("A token cannot carry a role other than your own or read-only auditor."))
+    if expires_at is not None and expires_at <= timezone.now():
+        message = _("The expiry date must be in the future.")
+        raise BusinessRuleError(message, code="invalid", errors={"expires_at": [message]})
     prefix = secrets.token_hex(4)
     raw = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():

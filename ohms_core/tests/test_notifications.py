@@ -220,13 +220,13 @@ def test_french_template_for_french_users(org_a, requester_client, django_captur
     profile = UserProfile.get_for_user(french)
     profile.preferred_language = "fr"
     profile.save()
-    _rule(org_a, roles=["approver"], title_template="To approve: {{ object.title }}", message_template="By {{ actor.email }}",
-          title_template_fr="À approuver : {{ object.title }}", message_template_fr="Soumise ({{ data.to }})")
+    _rule(org_a, roles=["approver"], title_template="To approve: {{ object.label }}", message_template="By {{ actor.name }}",
+          title_template_fr="À approuver : {{ object.label }}", message_template_fr="Soumise ({{ data.to }})")
     inspection = _inspection(org_a, title="Nacelle")
     _transition(requester_client, inspection, "submit", django_capture_on_commit_callbacks)
     en = Notification.objects.get(user=english)
     fr = Notification.objects.get(user=french)
-    assert (en.title, en.message) == ("To approve: Nacelle", f"By {Event.objects.get().actor.email}")
+    assert (en.title, en.message) == ("To approve: Nacelle", f"By {Event.objects.get().actor.get_username()}")
     assert (fr.title, fr.message) == ("À approuver : Nacelle", "Soumise (submitted)")
 
 

@@ -36,8 +36,8 @@ def _log(org, object_repr):
 
 def _rule_form(**overrides):
     data = {"event_type": SUBMITTED, "roles": ["approver", "safety_manager"], "assignee_fields": "assigned_approver",
-            "in_app": "on", "email": "on", "is_active": "on", "title_template": "{{ object.title }} to approve",
-            "message_template": "", "title_template_fr": "{{ object.title }} à approuver", "message_template_fr": ""}
+            "in_app": "on", "email": "on", "is_active": "on", "title_template": "{{ object.label }} to approve",
+            "message_template": "", "title_template_fr": "{{ object.label }} à approuver", "message_template_fr": ""}
     data.update(overrides)
     return data
 
@@ -54,7 +54,7 @@ def test_org_admin_creates_a_scoped_notification_rule(admin_a, org_a, org_b):
     assert rule.roles == ["approver", "safety_manager"]
     assert (rule.event_type, rule.assignee_fields, rule.in_app, rule.email, rule.notify_actor) == (
         SUBMITTED, "assigned_approver", True, True, False)
-    assert rule.title_template_fr == "{{ object.title }} à approuver"
+    assert rule.title_template_fr == "{{ object.label }} à approuver"
     assert rule.created_by == admin_a
     body = client.get("/admin/core/notification-rules/").content.decode()
     assert SUBMITTED in body

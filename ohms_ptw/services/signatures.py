@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ohms_core.context import get_context
 from ohms_core.exceptions import NotAllowedError
+from ohms_core.services.auth import password_check
 from ohms_core.services.records import record_create
 
 from .. import gates
@@ -42,7 +43,7 @@ def permit_sign(*, permit, user, meaning: str, password: str, signature_data: st
     from ohms_core.roles import Role
 
     refuse_if(gates.permit_open_gate(permit))
-    if not password or not user.check_password(password):
+    if not password_check(user, password):  # counts failures: signing is no password oracle
         raise NotAllowedError(_("Wrong password: the signature was not recorded."), code="wrong_password")
     named = any(getattr(permit, attr) == user.pk for attr in SIGNERS.get(meaning, ()))
     if not (named or user.is_superuser or get_context().role == Role.ORG_ADMIN):

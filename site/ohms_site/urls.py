@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 
-from ohms_core.api.health import HealthView
+from ohms_core.api.health import StatusView
 from ohms_core.library import closed_wagtail_library
 from ohms_core.registry import addons
 
@@ -19,7 +19,7 @@ def _addon_api_patterns():
 
 
 urlpatterns = [
-    path("api/v1/health/", HealthView.as_view(), name="api-health"),
+    path("api/v1/status/", StatusView.as_view(), name="api-status"),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/notifications/", include("ohms_core.api.notification_urls")),

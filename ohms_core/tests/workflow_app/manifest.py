@@ -8,5 +8,5 @@ MANIFEST = AddonManifest(
     depends=("ohms_core",), api_urls="ohms_core.tests.workflow_app.urls", menu_order=900,
     permissions="ohms_core.tests.workflow_app.permissions.RESOURCES",
     state_machines=(StateMachineSpec("ohms_testflow.Inspection", resource="inspection",
-                                     event_title="Inspection {{ object.title }} {verb}"),),
+                                     event_title="Inspection {{ object.label }} {verb}"),),
 )

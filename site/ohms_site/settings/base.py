@@ -63,10 +63,41 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ohms_core.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ohms_core.middleware.ContentSecurityPolicyMiddleware",
     "ohms_core.middleware.RequestContextMiddleware",
 ]
+
+# Sessions: one shift at most (SESSION_COOKIE_AGE), logged out after an idle period.
+SESSION_COOKIE_AGE = int(os.environ.get("OHMS_SESSION_HOURS", "12")) * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+OHMS_SESSION_IDLE_MINUTES = int(os.environ.get("OHMS_SESSION_IDLE_MINUTES", "60"))
+#: Polled in the background by the admin: checked, but not counted as activity.
+OHMS_SESSION_IDLE_EXEMPT_PATHS = ["/admin/ohms/notifications/count/"]
+
+# Content-Security-Policy: our own origin only (admin assets and the Swagger UI are served
+# locally); the Wagtail admin needs inline styles and a few inline scripts, and its bundles
+# (core.js, draftail.js: doT templates) compile with ``new Function``, hence 'unsafe-eval'.
+# What the policy buys: no script, style, image, font or connection from another origin
+# (injected markup cannot load or send anything elsewhere), no plugins, no <base> hijack,
+# forms post only to us, framing only by ourselves.
+OHMS_CONTENT_SECURITY_POLICY = os.environ.get("OHMS_CONTENT_SECURITY_POLICY", "; ".join([
+    "default-src 'self'",
+    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "media-src 'self' blob:",
+    "frame-src 'self'",
+    "frame-ancestors 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+]))
 
 # Wagtail's preview panel frames the site itself, so frames stay allowed from the same origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
@@ -111,9 +142,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "ohms_core.auth_backends.LoginLockoutBackend",  # first: a locked account is refused outright
     "django.contrib.auth.backends.ModelBackend",
     "ohms_core.auth_backends.MembershipBackend",
 ]
+# Password guessing: this many wrong passwords lock the account for this long (admin login
+# and password re-checks such as permit signing); `manage.py ohms_unlock_login` lifts it.
+OHMS_LOGIN_MAX_FAILURES = int(os.environ.get("OHMS_LOGIN_MAX_FAILURES", "5"))
+OHMS_LOGIN_LOCKOUT_MINUTES = int(os.environ.get("OHMS_LOGIN_LOCKOUT_MINUTES", "15"))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -146,6 +182,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -161,6 +198,8 @@ WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Wagtail never hands out a storage URL for a document: its serve view (not routed, and
 # refused by ohms_core.library) is the only way, so no file bypasses our access check.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+WAGTAILADMIN_USER_LOGIN_FORM = "ohms_core.admin_views.login.LockoutAwareLoginForm"
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # closed mine networks: no avatar fetched from the internet
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # Jobs: SqliteHuey file by default, Redis when REDIS_URL is set.
@@ -197,6 +236,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies: 413 over DATA_UPLOAD_MAX_MEMORY_SIZE, 400 when nested deeper than OHMS_JSON_MAX_DEPTH.
+    "DEFAULT_PARSER_CLASSES": [
+        "ohms_core.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "ohms_core.api.pagination.StandardPagination",
     "PAGE_SIZE": API_PAGE_SIZE,
     "DEFAULT_FILTER_BACKENDS": [
@@ -244,6 +289,8 @@ OHMS_TRUST_X_FORWARDED_FOR = os.environ.get("OHMS_TRUST_X_FORWARDED_FOR", "0") =
 # Events, notifications
 OHMS_EVENT_SWEEP_GRACE_SECONDS = int(os.environ.get("OHMS_EVENT_SWEEP_GRACE_SECONDS", "60"))
 OHMS_EVENT_MAX_ATTEMPTS = int(os.environ.get("OHMS_EVENT_MAX_ATTEMPTS", "10"))
+# The status report calls the job queue "no_consumer" when no consumer beat for this long.
+OHMS_CONSUMER_STALE_MINUTES = int(os.environ.get("OHMS_CONSUMER_STALE_MINUTES", "5"))
 NOTIFICATIONS_ENABLED = os.environ.get("NOTIFICATIONS_ENABLED", "1") == "1"
 OHMS_NOTIFICATION_RETENTION_DAYS = int(os.environ.get("OHMS_NOTIFICATION_RETENTION_DAYS", "180"))
 

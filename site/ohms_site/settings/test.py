@@ -21,6 +21,9 @@ REST_FRAMEWORK = {
         "notifications": "100000/min",
     },
 }
+# The login lock counts wrong passwords per user name in the cache, which lives for the whole
+# test process: tests that exercise the lock set a low limit themselves.
+OHMS_LOGIN_MAX_FAILURES = 1000
 # Per-process cache: throttle counters never leak between test runs (even with REDIS_URL).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 VAR_DIR.mkdir(parents=True, exist_ok=True)
