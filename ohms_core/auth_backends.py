@@ -21,8 +21,11 @@ class MembershipBackend(BaseBackend):
         return getattr(user_obj, cache_name)
 
 
-class LoginLockoutBackend(BaseBackend):
+class LoginLockoutBackend:
     """First backend: refuses every login attempt for a locked account.
+
+    A plain class on purpose, with ``authenticate`` only: a backend with ``get_user`` would
+    be the one ``login()``/``force_login()`` record in the session, and it logs nobody in.
 
     Raising PermissionDenied stops ``authenticate()`` before the password is even compared
     (Django then sends ``user_login_failed``), so a locked account cannot be guessed at.

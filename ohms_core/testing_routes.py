@@ -313,6 +313,18 @@ def _transition_targets(w):
     return found
 
 
+def _invitation_targets(w):
+    """A pending invitation of the other organization, addressed to someone else."""
+    from . import testing
+    from .models import Membership
+    from .services.tenancy import INVITATION_PENDING
+
+    invitee = testing.make_user()
+    invitation = Membership.objects.create(organization=w.org, user=invitee, role="worker", is_active=False,
+                                           invitation=INVITATION_PENDING)
+    return [(invitation, {"pk": invitation.pk, "answer": answer}) for answer in ("accept", "decline")]
+
+
 def _register_core():
     from . import testing
     from .models import (
@@ -348,6 +360,7 @@ def _register_core():
     register_factory(Notification, lambda w: Notification.objects.create(
         organization=w.org, user=w.admin, event_type="matrix.test", title="matrix", dedupe_key=f"matrix-{w.seq()}"))
     register_expander("ohms_transition", _transition_targets)
+    register_expander("ohms_invitation_answer", _invitation_targets)
     for name in ("ohms_notification_open", "ohms_notification_mark_read", "notification-detail", "notification-mark-read"):
         register_route_model(name, Notification)
 

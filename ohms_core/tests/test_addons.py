@@ -97,7 +97,7 @@ def test_manifest_drives_registration_of_the_test_addon():
     # one event type per transition, derived from the machine, with a translatable label
     names = {e.name: e for e in events.event_types() if e.addon == "ohms_testflow"}
     assert set(names) == {f"testflow.inspection.{n}" for n in ("submitted", "approved", "rejected", "reopened")}
-    assert names["testflow.inspection.approved"].title == "Inspection {{ object.title }} approved"
+    assert names["testflow.inspection.approved"].title == "Inspection {{ object.label }} approved"
     assert str(names["testflow.inspection.approved"].label) == "Inspection: Approve"
     # core's own subscriber and jobs came from core's manifest
     assert "notifications" in {s.name for s in events.subscribers()}
