@@ -15,7 +15,7 @@ from pathlib import Path
 from django.apps import apps
 from django.core import checks
 
-#: ``events.emit("ptw.permit.created", ...)``: literal event types (f-strings are checked at run time).
+#: ``events.emit(<literal dotted type>, ...)``: the literal event types an add-on emits.
 _EMIT = re.compile(r"""\bemit\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']""")
 
 

@@ -313,6 +313,13 @@ def _transition_targets(w):
     return found
 
 
+def _transition_name(obj, w):
+    from . import workflows
+
+    names = sorted({t.name for t in workflows.machine_for(obj).transitions()})
+    return names[0] if names else "none"
+
+
 def _invitation_targets(w):
     """A pending invitation of the other organization, addressed to someone else."""
     from . import testing
@@ -360,6 +367,7 @@ def _register_core():
     register_factory(Notification, lambda w: Notification.objects.create(
         organization=w.org, user=w.admin, event_type="matrix.test", title="matrix", dedupe_key=f"matrix-{w.seq()}"))
     register_expander("ohms_transition", _transition_targets)
+    register_kwarg("name", _transition_name)  # /transitions/<name>/ of every state machine's API
     register_expander("ohms_invitation_answer", _invitation_targets)
     for name in ("ohms_notification_open", "ohms_notification_mark_read", "notification-detail", "notification-mark-read"):
         register_route_model(name, Notification)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from ohms_core import testing, workflows
+from ohms_core import testing
 from ohms_core.models import Worker
 from ohms_core.testing_routes import register_factory, register_kwarg
 
@@ -58,11 +58,6 @@ def _point_of_permit(obj, w):
     return w.get(PermitIsolationPoint).pk
 
 
-def _transition_name(obj, w):
-    names = sorted({t.name for t in workflows.machine_for(obj).transitions()})
-    return names[0] if names else "none"
-
-
 register_factory(PermitType, lambda w: PermitType.objects.create(organization=w.org, name=f"Type {w.seq()}", code=f"T{w.seq()}"))
 register_factory(RiskMatrix, lambda w: RiskMatrix.objects.create(organization=w.org, name=f"Matrice {w.seq()}"))
 register_factory(CloseoutChecklistTemplate, lambda w: CloseoutChecklistTemplate.objects.create(
@@ -96,4 +91,3 @@ register_factory(PermitCloseout, lambda w: PermitCloseout.objects.create(
     organization=w.org, permit=w.get(Permit), template=w.get(CloseoutChecklistTemplate)))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
-register_kwarg("name", _transition_name)
