@@ -188,3 +188,17 @@ def test_new_security_messages_translate_in_french():
         assert gettext("This invitation is not yours.") == "Cette invitation ne vous est pas destinée."
         assert gettext("History") == "Historique"  # Wagtail's own wording kept for the shared msgid
         assert gettext("Edit") == "Modifier"
+
+
+def test_job_labels_and_addon_summaries_translate_in_french():
+    """The Jobs and About screens show job labels, schedules and add-on summaries: translated too."""
+    from ohms_core import jobs
+    from ohms_core.manifest import MANIFEST
+
+    with override("fr"):
+        job = jobs.get_job("events_sweep")
+        assert str(job.label) == "Relance des événements"
+        assert str(job.schedule_label) == "chaque minute"
+        assert str(MANIFEST.summary).startswith("Organisations et projets")
+    with override("en"):
+        assert str(jobs.get_job("events_sweep").label) == "Event sweeper"
