@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from .registry import AddonManifest, SubscriberSpec
 
@@ -6,7 +7,7 @@ MANIFEST = AddonManifest(
     label="ohms_core",
     name="core",
     version=settings.OHMS_VERSION,
-    summary="Tenancy, base model, audit log, people, documents and the REST base.",
+    summary=_("Tenancy, base model, audit log, people, documents and the REST base."),
     depends=(),
     api_urls="ohms_core.api.urls",
     menu_order=100,

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from . import events
@@ -14,15 +15,15 @@ def dispatch_event_task(event_id: str):
     events.dispatch(event_id)
 
 
-@periodic_job("events_sweep", schedule=crontab(minute="*"), schedule_label="every minute", addon="ohms_core",
-              label="Event sweeper")
+@periodic_job("events_sweep", schedule=crontab(minute="*"), schedule_label=_("every minute"), addon="ohms_core",
+              label=_("Event sweeper"))
 def sweep_events():
     """Dispatch events whose dispatch task was lost (worker killed, queue unreachable)."""
     return events.sweep()
 
 
-@periodic_job("documents_retention", schedule=crontab(minute="15", hour="1"), schedule_label="daily at 01:15",
-              addon="ohms_core", label="Document retention")
+@periodic_job("documents_retention", schedule=crontab(minute="15", hour="1"), schedule_label=_("daily at 01:15"),
+              addon="ohms_core", label=_("Document retention"))
 def enforce_document_retention():
     """Soft delete documents past their retention date."""
     from .services.documents import documents_enforce_retention
@@ -30,8 +31,8 @@ def enforce_document_retention():
     return documents_enforce_retention()
 
 
-@periodic_job("notifications_cleanup", schedule=crontab(minute="30", hour="1"), schedule_label="daily at 01:30",
-              addon="ohms_core", label="Notification cleanup")
+@periodic_job("notifications_cleanup", schedule=crontab(minute="30", hour="1"), schedule_label=_("daily at 01:30"),
+              addon="ohms_core", label=_("Notification cleanup"))
 def cleanup_old_notifications():
     """Delete read notifications older than OHMS_NOTIFICATION_RETENTION_DAYS."""
     from .models import Notification

@@ -1,10 +1,12 @@
+from django.utils.translation import gettext_lazy as _
+
 from ohms_core.registry import AddonManifest
 
 MANIFEST = AddonManifest(
     label="ohms_health",
     name="health",
     version="0.1.0",
-    summary="Medical exams, exposures, risk profiles, overexposure alerts, exit exams, PPE, incidents.",
+    summary=_("Medical exams, exposures, risk profiles, overexposure alerts, exit exams, PPE, incidents."),
     depends=("ohms_core",),
     menu_order=300,
     # Permits ask "fit or not, and why" through core; they never read medical content.

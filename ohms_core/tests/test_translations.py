@@ -16,10 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGS = [
     ROOT / "ohms_core" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "ohms_ptw" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
+    ROOT / "ohms_health" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "site" / "ohms_site" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
 ]
 #: The add-on tests below need the add-on installed (CI also runs core alone, OHMS_ADDONS=core).
 needs_ptw = pytest.mark.skipif(not apps.is_installed("ohms_ptw"), reason="ohms_ptw not in OHMS_ADDONS")
+needs_health = pytest.mark.skipif(not apps.is_installed("ohms_health"), reason="ohms_health not in OHMS_ADDONS")
 PASSWORD = "pass-1234-word"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 
@@ -159,3 +161,44 @@ def test_admin_permit_list_in_french():
     assert "Début prévu" in body  # column "Planned start"
     assert 'ohms-badge--ptw-status-pending_verification">En attente de vérification<' in body
     assert "Pending verification" not in body
+
+
+@needs_health
+def test_health_strings_translate_in_french():
+    """The occupational-health catalog is loaded: fitness answers, field names and the
+    confidentiality refusal read in French (a medical officer's screen)."""
+    from ohms_health.models import FitnessStatus, MedicalProfile
+
+    with override("fr"):
+        assert str(FitnessStatus.TEMPORARILY_UNFIT.label) == "Inapte temporaire"
+        assert str(FitnessStatus.UNKNOWN.label) == "Non évalué"
+        assert str(MedicalProfile._meta.verbose_name) == "dossier médical"
+        assert str(MedicalProfile._meta.get_field("fitness_status").verbose_name) == "aptitude médicale"
+        assert str(apps.get_app_config("ohms_health").verbose_name) == "Santé au travail"
+        assert gettext("Fit for work with restrictions: ask the medical officer.") == (
+            "Apte au travail avec restrictions\u00a0: consultez le médecin du travail.")
+    with override("en"):
+        assert str(FitnessStatus.TEMPORARILY_UNFIT.label) == "Temporarily unfit"
+
+
+def test_new_security_messages_translate_in_french():
+    """Messages added with the hardening work (invitations, lockout, body limits) are in the core catalog."""
+    with override("fr"):
+        assert gettext("The request body is too large.") == "Le corps de la requête est trop volumineux."
+        assert gettext("This invitation is not yours.") == "Cette invitation ne vous est pas destinée."
+        assert gettext("History") == "Historique"  # Wagtail's own wording kept for the shared msgid
+        assert gettext("Edit") == "Modifier"
+
+
+def test_job_labels_and_addon_summaries_translate_in_french():
+    """The Jobs and About screens show job labels, schedules and add-on summaries: translated too."""
+    from ohms_core import jobs
+    from ohms_core.manifest import MANIFEST
+
+    with override("fr"):
+        job = jobs.get_job("events_sweep")
+        assert str(job.label) == "Relance des événements"
+        assert str(job.schedule_label) == "chaque minute"
+        assert str(MANIFEST.summary).startswith("Organisations et projets")
+    with override("en"):
+        assert str(jobs.get_job("events_sweep").label) == "Event sweeper"
