@@ -1,0 +1,147 @@
+"""Private files of the permit to work without a route until now (issue 7, 1b): the permit's
+isolation certificate and the LOTO log's photo evidence are served only through
+access-checked routes, the API and the admin link to those routes and never to /media/,
+and the photo upload endpoint parses JSON with the bounded parser."""
+import base64
+
+import pytest
+from django.core.files.base import ContentFile
+from django.test import Client
+
+from ohms_core import testing
+from ohms_core.context import acting_as
+
+from ..models import LotoLog, Permit
+from .factories import PtwWorld
+
+pytestmark = pytest.mark.django_db
+PERMITS = "/api/v1/ptw/permits/"
+LOTO = "/api/v1/ptw/loto-logs/"
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+
+
+def _with_certificate(w, content=b"%PDF certificat"):
+    permit = Permit.objects.get(pk=w.create_permit()["id"])
+    permit.isolation_certificate.save("Certificat Kabila.pdf", ContentFile(content), save=True)
+    return permit
+
+
+def _loto_log(w, content=PNG):
+    permit = Permit.objects.get(pk=w.create_permit()["id"])
+    with acting_as(organization=w.org):
+        log = LotoLog(organization=w.org, permit=permit, action="active", asset_tag="BROY-2")
+        log.photo.save("cadenas.png", ContentFile(content), save=False)
+        log.save()
+    return log
+
+
+def _login(user):
+    client = Client()
+    assert client.login(username=user.username, password="pass-1234-word")
+    return client
+
+
+def test_isolation_certificate_is_served_with_checks(w):
+    permit = _with_certificate(w)
+    url = f"{PERMITS}{permit.pk}/isolation-certificate/"
+    served = w.client(w.issuer).get(url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == b"%PDF certificat"
+    assert served["Content-Disposition"].startswith("attachment")
+    assert f"isolation-certificate-{permit.permit_number}.pdf" in served["Content-Disposition"]
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert served["Content-Type"] == "application/octet-stream"
+
+
+def test_isolation_certificate_refused_to_anonymous_other_org_and_other_project(w):
+    permit = _with_certificate(w)
+    url = f"{PERMITS}{permit.pk}/isolation-certificate/"
+    assert Client().get(url).status_code in (401, 403)
+    other = PtwWorld(code="OTH")
+    assert other.client(other.admin).get(url).status_code == 404
+    elsewhere = testing.make_member(w.org, "safety_manager", projects=[w.other_project])
+    assert testing.token_client(elsewhere, w.org).get(url).status_code == 404
+
+
+def test_permit_without_certificate_answers_404(w):
+    pid = w.create_permit()["id"]
+    assert w.client(w.issuer).get(f"{PERMITS}{pid}/isolation-certificate/").status_code == 404
+
+
+def test_permit_api_shows_the_checked_certificate_url_not_the_storage_path(w):
+    permit = _with_certificate(w)
+    body = w.client(w.issuer).get(f"{PERMITS}{permit.pk}/").json()
+    assert body["isolation_certificate"].endswith(f"{PERMITS}{permit.pk}/isolation-certificate/")
+    assert permit.isolation_certificate.name not in str(body) and "/media/" not in str(body)
+    assert w.client(w.issuer).get(f"{PERMITS}{w.create_permit()['id']}/").json()["isolation_certificate"] is None
+
+
+def test_loto_photo_is_served_with_checks(w):
+    log = _loto_log(w)
+    url = f"{LOTO}{log.pk}/download/"
+    served = w.client(w.issuer).get(url)
+    assert served.status_code == 200
+    assert b"".join(served.streaming_content) == PNG
+    assert served["Content-Type"] == "image/png" and served["X-Content-Type-Options"] == "nosniff"
+    listed = w.client(w.issuer).get(f"{LOTO}{log.pk}/").json()
+    assert listed["photo"].endswith(url) and log.photo.name not in str(listed)
+
+
+def test_loto_photo_that_is_not_a_raster_image_downloads_as_attachment(w):
+    log = _loto_log(w, content=b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    served = w.client(w.issuer).get(f"{LOTO}{log.pk}/download/")
+    assert served.status_code == 200
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["Content-Type"] == "application/octet-stream"
+
+
+def test_loto_photo_refused_to_anonymous_other_org_and_other_project(w):
+    log = _loto_log(w)
+    url = f"{LOTO}{log.pk}/download/"
+    assert Client().get(url).status_code in (401, 403)
+    other = PtwWorld(code="OTH")
+    assert other.client(other.admin).get(url).status_code == 404
+    elsewhere = testing.make_member(w.org, "safety_manager", projects=[w.other_project])
+    assert testing.token_client(elsewhere, w.org).get(url).status_code == 404
+
+
+def test_loto_log_without_photo_answers_404(w):
+    permit = Permit.objects.get(pk=w.create_permit()["id"])
+    log = LotoLog.objects.create(organization=w.org, permit=permit, action="active")
+    assert w.client(w.issuer).get(f"{LOTO}{log.pk}/download/").status_code == 404
+    assert w.client(w.issuer).get(f"{LOTO}{log.pk}/").json()["photo"] is None
+
+
+def test_admin_edit_form_links_the_certificate_to_its_checked_route_not_media(w):
+    permit = _with_certificate(w)
+    client = _login(w.admin)
+    page = client.get(f"/admin/ptw/permits/edit/{permit.pk}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    url = f"{PERMITS}{permit.pk}/isolation-certificate/"
+    assert f'href="{url}"' in html
+    assert "/media/" not in html and permit.isolation_certificate.name not in html
+    assert client.get(url).status_code == 200  # the admin session is enough to follow it
+
+
+def test_admin_permit_form_picks_documents_through_our_chooser(w):
+    """ForeignKeys to Document (method statement, procedure...) use our library's chooser."""
+    pid = w.create_permit()["id"]
+    html = _login(w.admin).get(f"/admin/ptw/permits/edit/{pid}/").content.decode()
+    assert "/admin/core/document-chooser/" in html
+    assert "/admin/documents/chooser/" not in html
+
+
+def test_deeply_nested_json_to_photo_upload_is_400_not_500(w):
+    client = w.client(w.issuer)
+    response = client.generic("POST", "/api/v1/ptw/permit-photos/", b"[" * 200_000, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert response.json()["code"] == "parse_error"
+
+
+def test_json_nested_beyond_the_limit_to_photo_upload_is_400(w, settings):
+    settings.OHMS_JSON_MAX_DEPTH = 5
+    body = b'{"caption": ' + b"[" * 20 + b"]" * 20 + b"}"
+    response = w.client(w.issuer).generic("POST", "/api/v1/ptw/permit-photos/", body, content_type="application/json")
+    assert response.status_code == 400, response.content[:200]
+    assert "nested" in response.json()["detail"]  # refused by the parser, not by a field
