@@ -8,29 +8,17 @@ is logged like any other download.
 """
 from __future__ import annotations
 
-from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.blocks import ChooserBlock
 
-from .admin_views.chooser import _uuids, choosable_documents, document_chooser_viewset
-
-
-class ChoosableDocumentField(forms.ModelChoiceField):
-    """Validates against the documents the acting member may pick, read at clean time
-    (the block's field is built once per process, the member changes per request)."""
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        ids = _uuids([value])
-        document = choosable_documents(current_only=False).filter(pk__in=ids).first()
-        if document is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return document
+from .admin_views.chooser import (
+    ChoosableDocumentField,
+    choosable_documents,
+    document_chooser_viewset,
+)
 
 
 class DocumentChooserBlock(ChooserBlock):

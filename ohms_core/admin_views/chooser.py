@@ -11,7 +11,10 @@ embedded is exactly what the documents list and API show the acting member:
   always serves the revision it names, with checksum and access log).
 
 Another organization's document, or one the member may not read, is a 404 from every
-chooser route, like an id that does not exist. There is no "upload" tab: a new document
+chooser route, like an id that does not exist. The same rule validates what is submitted:
+a ForeignKey to Document in any admin form (and ``DocumentChooserBlock``) accepts only a
+document of :func:`choosable_documents` (:class:`ChoosableDocumentField`), so posting the
+id of a restricted document by hand is refused too. There is no "upload" tab: a new document
 goes through our library's own screen and ``document_upload`` (checksum, audit).
 """
 from __future__ import annotations
@@ -19,12 +22,16 @@ from __future__ import annotations
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import ForeignKey
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
+from wagtail.admin.forms.models import register_form_field_override
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets.chooser import BaseChooser
 
 from .. import permissions as policy
 from ..context import get_context
@@ -54,6 +61,30 @@ def _uuids(values) -> list[uuid.UUID]:
         except (TypeError, ValueError):
             continue
     return found
+
+
+class ChoosableDocumentField(forms.ModelChoiceField):
+    """Accepts only a document the acting member may choose, read at clean time (a form
+    field built once, e.g. a StreamField block's, serves every member)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = getattr(value, "pk", value)
+        document = choosable_documents(current_only=False).filter(pk__in=_uuids([value])).first()
+        if document is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return document
+
+
+class DocumentChooser(BaseChooser):
+    """The chooser widget; a document already chosen that the member may not read (set by
+    someone else) keeps its id but shows no title."""
+
+    def get_display_title(self, instance):
+        if not choosable_documents(current_only=False).filter(pk=instance.pk).exists():
+            return _("A document you may not read")
+        return super().get_display_title(instance)
 
 
 class DocumentSearchForm(BaseFilterForm):
@@ -124,6 +155,8 @@ class DocumentChooserViewSet(ChooserViewSet):
     choose_results_view_class = DocumentChooseResultsView
     chosen_view_class = DocumentChosenView
     chosen_multiple_view_class = DocumentChosenMultipleView
+    base_widget_class = DocumentChooser
+    register_widget = False  # registered below, with the field that enforces the same rule
 
     def get_urlpatterns(self):
         """Wagtail's "create" route is left out: uploads go through our library's service."""
@@ -131,3 +164,8 @@ class DocumentChooserViewSet(ChooserViewSet):
 
 
 document_chooser_viewset = DocumentChooserViewSet("core_document_chooser", url_prefix="core/document-chooser")
+
+# Every ForeignKey to Document in admin forms: this chooser, and its privacy rule on submit.
+# Registered at import (not in ``on_register``, which runs only once the admin URLs load).
+register_form_field_override(ForeignKey, to=Document, override={
+    "widget": document_chooser_viewset.widget_class, "form_class": ChoosableDocumentField})

@@ -155,3 +155,23 @@ def test_route_matrix_exercises_the_chooser_routes(org_b, admin_b):
                             "admin/core/document-chooser/chosen/<str:pk>/", "admin/core/document-chooser/chosen-multiple/"}
     builder = matrix.Builder(org_b, testing.make_project(org_b), admin_b)
     assert matrix.targets(chooser["admin/core/document-chooser/chosen/<str:pk>/"], builder)
+
+
+def test_document_edit_form_links_the_current_file_to_its_checked_download(docs, admin_a):
+    document = docs["ours"]
+    html = _admin_client(admin_a).get(f"/admin/core/documents/edit/{document.pk}/").content.decode()
+    assert f'href="/api/v1/core/documents/{document.pk}/download/"' in html
+    assert "/media/" not in html and document.file.name not in html
+
+
+def test_file_input_without_a_checked_route_shows_no_link(docs):
+    from ohms_core.admin_views.files import FILE_ROUTES, CheckedFileInput
+
+    document = docs["ours"]
+    saved = FILE_ROUTES.pop(("ohms_core.document", "file"))
+    try:
+        html = CheckedFileInput().render("file", document.file)
+    finally:
+        FILE_ROUTES[("ohms_core.document", "file")] = saved
+    assert "<a " not in html and document.file.name not in html
+    assert f'href="/api/v1/core/documents/{document.pk}/download/"' in CheckedFileInput().render("file", document.file)

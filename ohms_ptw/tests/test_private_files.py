@@ -145,3 +145,65 @@ def test_json_nested_beyond_the_limit_to_photo_upload_is_400(w, settings):
     response = w.client(w.issuer).generic("POST", "/api/v1/ptw/permit-photos/", body, content_type="application/json")
     assert response.status_code == 400, response.content[:200]
     assert "nested" in response.json()["detail"]  # refused by the parser, not by a field
+
+
+def _document(w, title, privacy):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ohms_core.services.documents import document_upload
+
+    with acting_as(user=w.admin, organization=w.org, role="org_admin"):
+        return document_upload(organization=w.org, user=w.admin, data={
+            "title": title, "privacy_level": privacy, "file": SimpleUploadedFile("d.pdf", b"%PDF d")})
+
+
+def _permit_document_form():
+    """The way admin panels build their forms (field overrides included)."""
+    from wagtail.admin.panels.base import get_form_for_model
+
+    from ohms_core.admin_views.forms import ScopedAdminForm
+
+    return get_form_for_model(Permit, form_class=ScopedAdminForm, fields=["method_statement"])
+
+
+def test_admin_document_field_refuses_a_restricted_document_posted_by_hand(w):
+    """The chooser hides it; a hand-made POST of its id is refused the same way."""
+    permit = Permit.objects.get(pk=w.create_permit()["id"])
+    restricted = _document(w, "Dossier médical", "restricted")
+    internal = _document(w, "Mode opératoire", "internal")
+    other = PtwWorld(code="OTH")
+    foreign = _document(other, "Procédure OTH", "internal")
+    manager = testing.make_member(w.org, "safety_manager")
+    form_class = _permit_document_form()
+    with acting_as(user=manager, organization=w.org, role="safety_manager"):
+        for document in (restricted, foreign):
+            form = form_class(data={"method_statement": str(document.pk)}, instance=permit)
+            assert not form.is_valid() and "method_statement" in form.errors
+        form = form_class(data={"method_statement": str(internal.pk)}, instance=permit)
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["method_statement"] == internal
+
+
+def test_chooser_widget_shows_no_title_of_a_document_the_member_may_not_read(w):
+    restricted = _document(w, "Dossier médical Kabila", "restricted")
+    with acting_as(user=w.issuer, organization=w.org, role="issuer"):
+        widget = _permit_document_form()().fields["method_statement"].widget
+        data = widget.get_value_data(restricted)
+    assert data["id"] == restricted.pk and "Kabila" not in data["title"]
+    with acting_as(user=w.admin, organization=w.org, role="org_admin"):
+        assert "Kabila" in widget.get_value_data(restricted)["title"]
+
+
+def test_route_matrix_exercises_the_new_file_routes(w):
+    """Both download routes are called by the cross-tenant matrix on another organization's rows."""
+    from ohms_core import testing_routes as matrix
+
+    matrix.load_addon_factories()
+    routes = {route.pattern: route for route in matrix.iter_routes()}
+    other = PtwWorld(code="MXO")
+    builder = matrix.Builder(other.org, other.project, other.admin)
+    for pattern in ("api/v1/ptw/^permits/(?P<pk>[^/.]+)/isolation-certificate/$", "api/v1/ptw/^loto-logs/(?P<pk>[^/.]+)/download/$"):
+        assert pattern in routes, sorted(p for p in routes if "ptw" in p)
+        [(obj, _kwargs)] = matrix.targets(routes[pattern], builder)
+        assert obj.organization == other.org
+    assert builder.get(Permit).isolation_certificate and builder.get(LotoLog).photo
