@@ -65,13 +65,29 @@ def _uuids(values) -> list[uuid.UUID]:
 
 class ChoosableDocumentField(forms.ModelChoiceField):
     """Accepts only a document the acting member may choose, read at clean time (a form
-    field built once, e.g. a StreamField block's, serves every member)."""
+    field built once, e.g. a StreamField block's, serves every member).
+
+    One exception: in a model form, the document the record already points at is kept as
+    it is (someone allowed to read it chose it), so a member who may not read it can still
+    save the record's other fields; they cannot pick it anew anywhere else.
+    """
+
+    kept_pk = None
+
+    def get_bound_field(self, form, field_name):
+        # Each form works on its own deep copy of the field: the initial value is the form's.
+        initial = form.initial.get(field_name)
+        self.kept_pk = getattr(initial, "pk", initial)
+        return super().get_bound_field(form, field_name)
 
     def to_python(self, value):
         if value in self.empty_values:
             return None
         value = getattr(value, "pk", value)
-        document = choosable_documents(current_only=False).filter(pk__in=_uuids([value])).first()
+        documents = choosable_documents(current_only=False)
+        if self.kept_pk is not None and str(value) == str(self.kept_pk):
+            documents = scope_queryset(Document.objects.all())  # unchanged: the organization still applies
+        document = documents.filter(pk__in=_uuids([value])).first()
         if document is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return document

@@ -207,3 +207,20 @@ def test_route_matrix_exercises_the_new_file_routes(w):
         [(obj, _kwargs)] = matrix.targets(routes[pattern], builder)
         assert obj.organization == other.org
     assert builder.get(Permit).isolation_certificate and builder.get(LotoLog).photo
+
+
+def test_admin_document_field_keeps_an_unchanged_document_the_member_may_not_read(w):
+    """An issuer saving a permit whose method statement is restricted keeps it as it is;
+    the same id on a permit that did not point at it is refused."""
+    restricted = _document(w, "Dossier médical", "restricted")
+    permit = Permit.objects.get(pk=w.create_permit()["id"])
+    Permit.objects.filter(pk=permit.pk).update(method_statement=restricted)
+    permit.refresh_from_db()
+    fresh = Permit.objects.get(pk=w.create_permit()["id"])
+    form_class = _permit_document_form()
+    manager = testing.make_member(w.org, "safety_manager")
+    with acting_as(user=manager, organization=w.org, role="safety_manager"):
+        kept = form_class(data={"method_statement": str(restricted.pk)}, instance=permit)
+        assert kept.is_valid(), kept.errors
+        assert kept.cleaned_data["method_statement"] == restricted
+        assert not form_class(data={"method_statement": str(restricted.pk)}, instance=fresh).is_valid()
