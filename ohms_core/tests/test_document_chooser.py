@@ -175,3 +175,18 @@ def test_file_input_without_a_checked_route_shows_no_link(docs):
         FILE_ROUTES[("ohms_core.document", "file")] = saved
     assert "<a " not in html and document.file.name not in html
     assert f'href="/api/v1/core/documents/{document.pk}/download/"' in CheckedFileInput().render("file", document.file)
+
+
+def test_block_in_a_stream_field_renders_from_the_stored_json(docs):
+    """Page bodies store the id as a string: it must find the document again (UUID pk)."""
+    from wagtail import blocks
+
+    stream = blocks.StreamBlock([("document", DocumentChooserBlock())])
+    ours = str(docs["ours"].pk)
+    value = stream.to_python([{"type": "document", "value": ours}, {"type": "document", "value": ours},
+                              {"type": "document", "value": "junk"}, {"type": "document", "value": None}])
+    assert [child.value for child in value] == [docs["ours"], docs["ours"], None, None]
+    html = stream.render(value)
+    assert html.count(f'href="/api/v1/core/documents/{ours}/download/"') == 2
+    assert "/media/" not in html
+    assert stream.get_prep_value(value)[0]["value"] == docs["ours"].pk
