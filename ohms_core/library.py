@@ -10,12 +10,23 @@ and with its own public serve view. Until our Document becomes Wagtail's documen
   admin API listings (``/admin/api/main/documents/``, ``.../images/``) are not reachable: documents redirect to our library, images answer 404 (site/ohms_site/urls.py);
 * their choosers list nothing, and Wagtail's document serve view refuses every file
   (no route serves it either; ``WAGTAILDOCS_SERVE_METHOD`` is ``serve_view``).
+
+Our library takes their place everywhere Wagtail would offer one: a chooser backed by our
+Document (``ohms_core.admin_views.chooser``, ``/admin/core/document-chooser/``), its
+StreamField block (``ohms_core.blocks.DocumentChooserBlock``) and the widget of every
+ForeignKey to Document; admin file inputs link to the checked download route
+(``ohms_core.admin_views.files``), never to a storage URL. See docs/decisions.md.
 """
 from __future__ import annotations
 
+from django.db import models
 from django.http import Http404, HttpResponseNotFound, HttpResponseRedirect
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.admin.forms.models import register_form_field_override
+
+from .admin_views.files import CheckedFileInput, register_file_route
+from .models import Document
 
 CLOSED_MENU_ITEMS = frozenset({"documents", "images"})
 
@@ -54,3 +65,8 @@ def closed_wagtail_library(request, library: str, rest: str = ""):
     if library == "documents" and request.user.is_authenticated and "/api/" not in request.path:
         return HttpResponseRedirect(reverse("core_document:index"))
     raise Http404
+
+
+# Every model file input of the admin links to the checked download, never to /media/.
+register_form_field_override(models.FileField, override={"widget": CheckedFileInput})
+register_file_route(Document, "file", "document-download")

@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from . import library  # noqa: F401 - closes Wagtail's own document/image libraries
 from .admin_views import notifications as inbox
 from .admin_views import system
+from .admin_views.chooser import document_chooser_viewset
 from .admin_views.core import (
     CoreViewSetGroup,
     OrganizationPanel,
@@ -30,7 +31,7 @@ class SystemViewSetGroup(ViewSetGroup):
 
 @hooks.register("register_admin_viewset")
 def register_core_viewsets():
-    return [CoreViewSetGroup(), SystemViewSetGroup()]
+    return [CoreViewSetGroup(), SystemViewSetGroup(), document_chooser_viewset]
 
 
 @hooks.register("construct_homepage_panels")

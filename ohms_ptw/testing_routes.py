@@ -48,6 +48,20 @@ def _photo(w):
     return photo
 
 
+def _permit_with_certificate(w):
+    """A permit with an isolation certificate, so its download route serves something."""
+    permit = _permit(w)
+    permit.isolation_certificate.save("certificat.pdf", ContentFile(b"%PDF isolation"), save=True)
+    return permit
+
+
+def _loto_log(w):
+    log = LotoLog(organization=w.org, permit=w.get(Permit), action="active")
+    log.photo.save("cadenas.jpg", ContentFile(b"\xff\xd8\xff"), save=False)
+    log.save()
+    return log
+
+
 def _step(w):
     workflow = w.get(WorkflowInstance)
     return WorkflowStep.objects.create(organization=w.org, workflow=workflow, step_type="verification",
@@ -67,7 +81,7 @@ register_factory(IsolationPointLibrary, lambda w: IsolationPointLibrary.objects.
     energy_type="electrical", location="Salle"))
 register_factory(LotoProcedure, lambda w: LotoProcedure.objects.create(
     organization=w.org, project=w.project, asset_tag=f"A{w.seq()}", name="Procédure"))
-register_factory(Permit, _permit)
+register_factory(Permit, _permit_with_certificate)
 register_factory(PermitHazard, lambda w: PermitHazard.objects.create(organization=w.org, permit=w.get(Permit), hazard="H2S"))
 register_factory(PermitWorker, lambda w: PermitWorker.objects.create(
     organization=w.org, permit=w.get(Permit), worker=w.get(Worker) or testing.make_worker(w.org)))
@@ -80,7 +94,7 @@ register_factory(PermitPhoto, _photo)
 register_factory(PermitAudit, lambda w: PermitAudit.objects.create(organization=w.org, permit=w.get(Permit), action="matrix"))
 register_factory(PermitIsolationPoint, lambda w: PermitIsolationPoint.objects.create(
     organization=w.org, permit=w.get(Permit), point=w.get(IsolationPointLibrary)))
-register_factory(LotoLog, lambda w: LotoLog.objects.create(organization=w.org, permit=w.get(Permit), action="active"))
+register_factory(LotoLog, _loto_log)  # with a photo: its download route serves a file
 register_factory(WorkflowInstance, lambda w: WorkflowInstance.objects.create(
     organization=w.org, permit=w.get(Permit), started_at=timezone.now()))
 register_factory(WorkflowStep, _step)

@@ -10,15 +10,21 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.widgets import AdminDateTimeInput
 
+from ohms_core.admin_views.files import register_file_route
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.context import get_context
 from ohms_core.models import Project, Worker
 from ohms_core.scoping import active_members, scope_queryset, to_projects
 
 from .. import gates
-from ..models import IsolationPointLibrary, PermitType
+from ..models import IsolationPointLibrary, LotoLog, Permit, PermitPhoto, PermitType
 from ..services.permits import EDITABLE_STATUSES
 from ..states import Gas, PhotoType, RiskLevel, SignatureMeaning
+
+# Admin file inputs link to these checked download routes, never to the storage path.
+register_file_route(Permit, "isolation_certificate", "permit-isolation-certificate")
+register_file_route(PermitPhoto, "file", "permitphoto-download")
+register_file_route(LotoLog, "photo", "lotolog-download")
 
 REQUIRED_WORDS = {"required", "obligatoire", "yes", "oui", "1", "true"}
 OPTIONAL_WORDS = {"optional", "facultatif", "no", "non", "0", "false"}

@@ -84,6 +84,8 @@ class PermitSerializer(ScopedModelSerializer):
     risk_level = serializers.CharField(read_only=True)
     risk_score = serializers.IntegerField(read_only=True)
     isolation_summary = serializers.SerializerMethodField()
+    #: The access-checked download URL, never the storage path (null when none is attached).
+    isolation_certificate = ProtectedFileField(url_name="permit-isolation-certificate", read_only=True)
     ppe_requirements = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     safety_checklist = serializers.DictField(child=serializers.BooleanField(), required=False)
     created_by = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -95,7 +97,7 @@ class PermitSerializer(ScopedModelSerializer):
                   "control_measures", "planned_start_time", "planned_end_time", "actual_start_time", "actual_end_time",
                   "submitted_at", "verified_at", "approved_at", "completed_at", *PEOPLE, "requires_isolation",
                   "isolation_details", "ppe_requirements", "safety_checklist", "extension_count", "suspension_reason",
-                  "offline_id", "isolation_summary", "created_by")
+                  "offline_id", "isolation_summary", "isolation_certificate", "created_by")
         read_only_fields = (*BASE_READ_ONLY, "actual_start_time", "actual_end_time", "submitted_at", "verified_at",
                             "approved_at", "completed_at", "extension_count", "suspension_reason")
 
@@ -278,9 +280,11 @@ class PermitAuditSerializer(serializers.ModelSerializer):
 
 
 class LotoLogSerializer(serializers.ModelSerializer):
+    photo = ProtectedFileField(url_name="lotolog-download", read_only=True)  # checked download URL, or null
+
     class Meta:
         model = LotoLog
-        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "user", "timestamp")
+        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "photo", "user", "timestamp")
         read_only_fields = fields
 
 

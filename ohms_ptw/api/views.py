@@ -4,14 +4,16 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ohms_core.api.files import FileDownloadMixin
+from ohms_core.api.parsers import BoundedJSONParser
 from ohms_core.api.views import ScopedModelViewSet, TenantScopedMixin, expected_version
 from ohms_core.api.workflow import TransitionsMixin
+from ohms_core.files import file_response, safe_extension
 
 from .. import selectors
 from ..models import (
@@ -125,7 +127,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         "restore": "delete", "workflow_initiate": "change", "workflow_verify": "view", "workflow_approve": "view",
         "update_status": "view", "readiness": "view", "extend": "change", "decide_extension": "view", "sign": "view",
         "closeout": "view", "update_closeout": "change", "complete_closeout": "change", "isolation": "view",
-        "assign_isolation": "change", "update_isolation": "view",
+        "assign_isolation": "change", "update_isolation": "view", "isolation_certificate": "view",
     }
 
     def get_base_queryset(self):
@@ -257,6 +259,21 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         points = s.PermitIsolationPointSerializer(view.pop("points"), many=True).data
         return Response({"points": points, "items": points, **view})
 
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @action(detail=True, methods=["get"], url_path="isolation-certificate")
+    def isolation_certificate(self, request, pk=None):
+        """Stream the isolation certificate (attachment) to whoever may see the permit.
+
+        Not ``FileDownloadMixin.download``: a permit's "download" would read as the permit
+        itself; this names the file. Same checks: the permit's scope (organization and
+        project), the role policy, attachment disposition, ``nosniff``.
+        """
+        permit = self.get_object()
+        if not permit.isolation_certificate:
+            raise exceptions.NotFound()
+        suffix = safe_extension(permit.isolation_certificate.name)
+        return file_response(permit.isolation_certificate, filename=f"isolation-certificate-{permit.permit_number}{suffix}")
+
     @extend_schema(request=s.AssignIsolationSerializer, responses=s.PermitIsolationPointSerializer)
     @action(detail=True, methods=["post"])
     def assign_isolation(self, request, pk=None):
@@ -342,7 +359,8 @@ class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScoped
     resource, model = "permitchild", PermitPhoto
     serializer_class = s.PermitPhotoSerializer
     filterset_fields = ["permit", "photo_type"]
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    # The bounded JSON parser: depth and size limits hold here too (a deep body is a 400, never a 500).
+    parser_classes = [MultiPartParser, FormParser, BoundedJSONParser]
     file_inline_images = True  # verified on upload and re-sniffed when served
 
     def get_base_queryset(self):
@@ -369,10 +387,15 @@ class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
         return PermitAudit.objects.all()
 
 
-class LotoLogViewSet(ReadOnlyPermitChildViewSet):
+class LotoLogViewSet(FileDownloadMixin, ReadOnlyPermitChildViewSet):
+    """``download`` streams the lock photo evidence: only to members who may see the permit."""
+
     model = LotoLog
     serializer_class = s.LotoLogSerializer
     filterset_fields = ["permit", "action", "asset_tag"]
+    file_field = "photo"
+    file_inline_images = True  # re-sniffed when served: only a raster image Pillow recognises is inline
+    action_policy = {"download": "view"}
 
     def get_base_queryset(self):
         return LotoLog.objects.all()
