@@ -1,12 +1,15 @@
 """Admin registration of the health add-on: the medical profile screen (role-restricted,
 audited) and the risk scoring settings in one "Occupational health" menu group."""
+from django import forms
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
+from ohms_core.context import get_context
 
 from . import admin_views
 from .manifest import MANIFEST
@@ -24,12 +27,24 @@ def _row(*names):
     return FieldRowPanel([FieldPanel(name) for name in names])
 
 
+class RiskSettingsForm(ScopedAdminForm):
+    def clean(self):
+        """One row per organization: a second one is a form error (the organization is not a
+        form field, so the model's unique constraint alone would only fail at save)."""
+        cleaned = super().clean()
+        if self.instance._state.adding and RiskSettings.all_objects.filter(
+                organization=get_context().organization).exists():
+            raise forms.ValidationError(_("This organization already has risk scoring settings: edit them."))
+        return cleaned
+
+
 class RiskSettingsViewSet(ScopedModelViewSet):
     """One row per organization; without one the seed defaults apply."""
 
     model, resource, icon = RiskSettings, "risksettings", "cog"
     name, url_prefix = "health_risk_settings", "health/risk-settings"
     menu_label = _("Risk scoring settings")
+    base_form_class = RiskSettingsForm
     inspect_view_enabled = False
     list_display = ["__str__", "health_weight", "exposure_weight", "compliance_weight"]
     panels = [
