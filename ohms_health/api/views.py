@@ -64,6 +64,13 @@ class MedicalExaminationViewSet(ScopedModelViewSet):
     def perform_destroy(self, instance):
         self._call(services.medical_record_delete, instance=instance, expected_version=expected_version(self.request))
 
+    @action(detail=True, methods=["post"])
+    def restore(self, request, pk=None):
+        """Undo a soft delete; the answer carries the content, so it is a read (audited)."""
+        response = super().restore(request, pk)
+        self._audit([self.get_object()])
+        return response
+
 
 class ExposureViewSet(ScopedModelViewSet):
     resource, model = "exposure", Exposure

@@ -120,6 +120,9 @@ def test_update_is_audited_by_field_name_and_stale_version_is_409(client_a, work
     assert client_a.patch(f"{URL}{row.pk}/", {"findings": "y", "version": 1}, format="json").status_code == 409
     assert client_a.delete(f"{URL}{row.pk}/").status_code == 204
     assert MedicalExamination.all_objects.get(pk=row.pk).is_deleted
+    reads = AuditLog.objects.filter(action="view", object_id=str(worker.pk))
+    assert client_a.post(f"{URL}{row.pk}/restore/").status_code == 200
+    assert not MedicalExamination.all_objects.get(pk=row.pk).is_deleted and reads.count() == 1
 
 
 @pytest.mark.django_db
