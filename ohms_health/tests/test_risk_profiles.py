@@ -24,9 +24,9 @@ CONTRACT = {"worker", "health_risk_score", "exposure_risk_score", "compliance_ri
             "risk_level", "recommendation", "last_calculated_at"}
 
 
-def _years_ago(years, on=None):
-    on = on or timezone.localdate()
-    return on.replace(year=on.year - years)
+def _years_ago(years):
+    """1 January, ``years`` years ago: exactly that many whole years today (any day, 29 February too)."""
+    return date(timezone.localdate().year - years, 1, 1)
 
 
 @pytest.fixture
