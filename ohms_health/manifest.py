@@ -8,7 +8,10 @@ MANIFEST = AddonManifest(
     version="0.1.0",
     summary=_("Medical exams, exposures, risk profiles, overexposure alerts, exit exams, PPE, incidents."),
     depends=("ohms_core",),
+    api_urls="ohms_health.api.urls",
     menu_order=300,
+    permissions="ohms_health.permissions.RESOURCES",
+    jobs=("ohms_health.tasks",),
     # Permits ask "fit or not, and why" through core; they never read medical content.
     fitness_provider="ohms_health.services.worker_fitness",
     worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),

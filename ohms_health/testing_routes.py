@@ -1,6 +1,24 @@
 """Health add-on routes for the cross-tenant route matrix (``ohms_core.testing_routes``)."""
+from datetime import date, timedelta
+from decimal import Decimal
+
 from ohms_core.models import Worker
-from ohms_core.testing_routes import register_route_model
+from ohms_core.testing_routes import register_factory, register_route_model
+
+from .models import Exposure, MedicalExamination, RiskSettings, WorkerRiskProfile
 
 # The medical profile screen is reached through the worker it belongs to.
 register_route_model("ohms_health_medical_profile", Worker, pk_kwarg="worker_pk")
+
+register_factory(MedicalExamination, lambda w: MedicalExamination.objects.create(
+    organization=w.org, worker=w.get(Worker), exam_type="periodic", exam_date=date(2026, 1, 10),
+    findings="Matrix findings", results={"fev1": 3.1, "fvc": 4.0, "fev1_fvc": 0.78}, fitness_outcome="fit",
+    next_due_date=date(2026, 1, 10) + timedelta(days=365)))
+register_factory(Exposure, lambda w: Exposure.objects.create(
+    organization=w.org, worker=w.get(Worker), exposure_type="noise", measured_level=Decimal("88"),
+    exposure_limit=Decimal("85"), unit="dB(A)", measured_on=date(2026, 1, 10), high_risk=True))
+register_factory(WorkerRiskProfile, lambda w: WorkerRiskProfile.objects.create(
+    organization=w.org, worker=Worker.objects.create(
+        organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
+        employee_number=f"RP-{w.seq()}")))
+register_factory(RiskSettings, lambda w: RiskSettings.objects.get_or_create(organization=w.org)[0])

@@ -1,9 +1,4 @@
-"""Occupational-health records (SPEC DECISIONS 12).
-
-Medical content lives here, not on the core ``Worker``: only medical officers and org
-admins read it (``ohms_health.services``), every read is audited, and other add-ons only
-get the fitness answer through ``ohms_core.providers.worker_fitness``.
-"""
+"""A worker's medical profile: the current fitness decision and the facts behind it."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -17,21 +17,21 @@ from ohms_core.providers import Fitness
 from ohms_core.roles import Role
 from ohms_core.services.audit import audit_record
 
-from .models import FitnessStatus, MedicalProfile
+from ..models import FitnessStatus, MedicalProfile
 
 #: Who may read or write medical content until the full health add-on brings its own policy.
 MEDICAL_READERS = frozenset({Role.ORG_ADMIN, Role.MEDICAL_OFFICER})
 MEDICAL_FIELDS = ("fitness_status", "fitness_valid_until", "chronic_conditions", "allergies")
 
 
-def _require_medical_role(role: str) -> None:
+def require_medical_role(role: str) -> None:
     if role not in MEDICAL_READERS:
         raise NotAllowedError(_("Only medical officers and organization administrators can see medical records."))
 
 
 def medical_profile_read(*, worker, user, role: str) -> MedicalProfile | None:
     """The worker's medical profile for a medical reader; the read is audited."""
-    _require_medical_role(role)
+    require_medical_role(role)
     profile = MedicalProfile.objects.filter(worker=worker, organization_id=worker.organization_id).first()
     audit_record(action=AuditAction.VIEW, obj=profile or worker, user=user, organization=worker.organization,
                  changes={"medical_profile": True})
@@ -40,7 +40,7 @@ def medical_profile_read(*, worker, user, role: str) -> MedicalProfile | None:
 
 def medical_profile_save(*, worker, data: dict, user, role: str) -> MedicalProfile:
     """Create or update the profile; the audit row lists changed field names only."""
-    _require_medical_role(role)
+    require_medical_role(role)
     unknown = set(data) - set(MEDICAL_FIELDS)
     if unknown:
         raise ValueError(f"not medical profile fields: {sorted(unknown)}")
