@@ -68,9 +68,20 @@ _ANSWERS = {
 }
 
 
+#: Checks that can make a worker unfit whatever the medical profile says, in the order they
+#: are asked: each is ``check(worker, on) -> str | None`` (the reason, or None when it does not
+#: apply). Features of this add-on append theirs (exit, emergency alerts, examinations); the
+#: first reason wins, so the answer names the most decisive one.
+BLOCKING_CHECKS: list = []
+
+
 def worker_fitness(worker, *, on=None) -> Fitness:
     """The fitness provider (``ohms_core.providers``): fit / not fit and why, no medical content."""
     on = on or timezone.localdate()
+    for check in BLOCKING_CHECKS:
+        reason = check(worker, on)
+        if reason:
+            return Fitness(fit=False, reason=str(reason))
     profile = (MedicalProfile.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id)
                .only("fitness_status", "fitness_valid_until").first())
     if profile is None or profile.fitness_status == FitnessStatus.UNKNOWN:

@@ -7,12 +7,17 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 from ohms_core.context import acting_as
 from ohms_core.models import Organization, Worker
 
 from ...models import MedicalProfile
 from ...services import medical_profile_save
+
+#: Further demo loaders, each ``load(*, organization, user, rng) -> str`` (a one-line summary),
+#: run in order after the medical profiles; one module per feature under ``ohms_health.demo``.
+DEMO_STEPS: list[str] = []
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
 
@@ -41,4 +46,6 @@ class Command(BaseCommand):
                     "allergies": rng.choice(ALLERGIES),
                 })
                 count += 1
+            for step in DEMO_STEPS:
+                self.stdout.write(import_string(step)(organization=organization, user=admin, rng=rng))
         self.stdout.write(f"Health demo: {count} medical profiles.")
