@@ -1,6 +1,7 @@
-"""The one admin screen of the health add-on until the full add-on arrives: a worker's
-medical profile, for medical officers and org admins only; every opening is audited
-(through ``medical_profile_read``)."""
+"""A worker's medical file: identity and employment, the fitness answer with its reason, the
+medical profile form, the timeline of examinations, exposures and the other health records,
+and the risk profile with its trend. Medical officers and org admins only; every opening is
+audited (through ``medical_profile_read``)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,8 +14,16 @@ from ohms_core.context import get_context
 from ohms_core.exceptions import NotAllowedError
 from ohms_core.models import Worker
 
+from . import charts
 from .models import MedicalProfile
-from .services import MEDICAL_FIELDS, MEDICAL_READERS, medical_profile_read, medical_profile_save
+from .services import (
+    MEDICAL_FIELDS,
+    MEDICAL_READERS,
+    medical_profile_read,
+    medical_profile_save,
+    worker_fitness,
+)
+from .services.medical_file import medical_timeline, risk_profile_of, risk_trend_points
 
 
 class MedicalProfileForm(forms.ModelForm):
@@ -28,7 +37,8 @@ def medical_profile(request, worker_pk):
     ctx = get_context()
     if ctx.role not in MEDICAL_READERS:  # before the lookup: nothing about the worker leaks
         raise PermissionDenied
-    worker = get_object_or_404(Worker.objects.for_organization(ctx.organization).select_related("contact"), pk=worker_pk)
+    worker = get_object_or_404(Worker.objects.for_organization(ctx.organization).select_related("contact", "enterprise"),
+                               pk=worker_pk)
     try:
         profile = medical_profile_read(worker=worker, user=request.user, role=ctx.role)
     except NotAllowedError as exc:
@@ -43,4 +53,10 @@ def medical_profile(request, worker_pk):
         else:
             messages.success(request, _("Medical profile saved."))
             return redirect("ohms_health_medical_profile", worker_pk=worker.pk)
-    return TemplateResponse(request, "ohms_health/medical_profile.html", {"worker": worker, "form": form})
+    risk_profile = risk_profile_of(worker)
+    return TemplateResponse(request, "ohms_health/medical_file.html", {
+        "worker": worker, "form": form, "fitness": worker_fitness(worker), "timeline": medical_timeline(worker),
+        "risk_profile": risk_profile,
+        "risk_gauge": charts.risk_gauge(risk_profile.overall_risk_score, risk_profile.risk_level) if risk_profile else None,
+        "risk_trend": charts.risk_trend(risk_trend_points(risk_profile)),
+    })

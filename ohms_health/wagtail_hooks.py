@@ -14,6 +14,8 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets.examinations import ExposureViewSet, MedicalExaminationViewSet
+from .viewsets.risk import WorkerRiskProfileViewSet
 
 
 @hooks.register("register_admin_urls")
@@ -71,7 +73,7 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_label = _("Occupational health")
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
-    items = (RiskSettingsViewSet,)
+    items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, RiskSettingsViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -10,6 +10,8 @@ from ohms_core.models import BaseModel
 AUDIOMETRY_FREQUENCIES = ("250", "500", "1000", "2000", "3000", "4000", "6000", "8000")
 EARS = ("left", "right")
 SPIROMETRY_KEYS = ("fev1", "fvc", "fev1_fvc")
+#: Predicted values the spirometer prints for the worker (litres), so charts can show % of predicted.
+PREDICTED_KEYS = ("fev1_predicted", "fvc_predicted")
 
 
 class ExamType(models.TextChoices):
@@ -35,14 +37,14 @@ def validate_results(results) -> None:
     """Structured results, so charts and alert detection can rely on them.
 
     ``{"hearing_thresholds": {"left": {"1000": 25, ...}, "right": {...}},
-    "fev1": 3.1, "fvc": 4.0, "fev1_fvc": 0.78}``; every key optional, nothing else allowed.
+    "fev1": 3.1, "fvc": 4.0, "fev1_fvc": 0.78, "fev1_predicted": 3.6, "fvc_predicted": 4.5}``; every key optional, nothing else allowed.
     Thresholds are dB HL in [-10, 120]; FEV1/FVC are litres in (0, 10]; the ratio is in (0, 1].
     """
     if results in (None, ""):
         return
     if not isinstance(results, dict):
         raise ValidationError(_("Results must be an object."), code="invalid")
-    unknown = set(results) - {"hearing_thresholds", *SPIROMETRY_KEYS}
+    unknown = set(results) - {"hearing_thresholds", *SPIROMETRY_KEYS, *PREDICTED_KEYS}
     if unknown:
         raise ValidationError(_("Unknown result keys: %(keys)s.") % {"keys": ", ".join(sorted(map(str, unknown)))},
                               code="invalid")
@@ -58,9 +60,9 @@ def validate_results(results) -> None:
             if not all(_number(v, -10, 120) for v in values.values()):
                 raise ValidationError(_("A hearing threshold is a number of dB HL between -10 and 120."),
                                       code="invalid")
-    for key in ("fev1", "fvc"):
+    for key in ("fev1", "fvc", *PREDICTED_KEYS):
         if key in results and not (_number(results[key], 0, 10) and results[key] > 0):
-            raise ValidationError(_("%(key)s is a volume in litres between 0 and 10.") % {"key": key.upper()},
+            raise ValidationError(_("%(key)s is a volume in litres between 0 and 10.") % {"key": key.upper().replace("_", " ")},
                                   code="invalid")
     if "fev1_fvc" in results and not (_number(results["fev1_fvc"], 0, 1) and results["fev1_fvc"] > 0):
         raise ValidationError(_("FEV1/FVC is a ratio between 0 and 1."), code="invalid")

@@ -17,7 +17,7 @@ from ohms_core.providers import Fitness
 from ohms_core.roles import Role
 from ohms_core.services.audit import audit_record
 
-from ..models import FitnessStatus, MedicalProfile
+from ..models import ExamType, FitnessOutcome, FitnessStatus, MedicalExamination, MedicalProfile
 
 #: Who may read or write medical content until the full health add-on brings its own policy.
 MEDICAL_READERS = frozenset({Role.ORG_ADMIN, Role.MEDICAL_OFFICER})
@@ -75,18 +75,57 @@ _ANSWERS = {
 BLOCKING_CHECKS: list = []
 
 
+#: Examinations that decide fitness for work (audiometry or spirometry alone do not).
+FITNESS_EXAM_TYPES = (ExamType.PRE_EMPLOYMENT, ExamType.PERIODIC, ExamType.RETURN_TO_WORK)
+
+
+def latest_fitness_examination(worker):
+    """The most recent examination that decided fitness for work, or None."""
+    return (MedicalExamination.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id,
+                                              exam_type__in=FITNESS_EXAM_TYPES)
+            .order_by("-exam_date", "-created_at")
+            .only("exam_type", "exam_date", "fitness_outcome", "next_due_date").first())
+
+
 def worker_fitness(worker, *, on=None) -> Fitness:
-    """The fitness provider (``ohms_core.providers``): fit / not fit and why, no medical content."""
+    """The fitness provider (``ohms_core.providers``): fit / not fit and why, no medical content.
+
+    The most decisive reason wins: the blocking checks (exit, open emergency alert), then the
+    last fitness examination (unfit, or its renewal date passed: no valid periodic exam),
+    then the medical profile (a later declaration by the doctor, e.g. temporarily unfit).
+    A valid examination or profile answers fit; neither on record answers "unknown".
+    """
     on = on or timezone.localdate()
     for check in BLOCKING_CHECKS:
         reason = check(worker, on)
         if reason:
             return Fitness(fit=False, reason=str(reason))
+    exam = latest_fitness_examination(worker)
+    if exam is not None:
+        if exam.fitness_outcome == FitnessOutcome.UNFIT:
+            return Fitness(fit=False, reason=_("Declared unfit at the %(exam)s examination of %(date)s.") % {
+                "exam": exam.get_exam_type_display().lower(), "date": exam.exam_date.isoformat()})
+        if exam.next_due_date and exam.next_due_date < on:
+            return Fitness(fit=False, reason=_("No valid periodic examination: the last one (%(date)s) was due for "
+                                               "renewal on %(due)s.") % {"date": exam.exam_date.isoformat(),
+                                                                         "due": exam.next_due_date.isoformat()})
     profile = (MedicalProfile.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id)
                .only("fitness_status", "fitness_valid_until").first())
+    profile_valid = (profile is not None and profile.fitness_status != FitnessStatus.UNKNOWN
+                     and not (profile.fitness_valid_until and profile.fitness_valid_until < on))
+    if profile_valid and profile.fitness_status in (FitnessStatus.TEMPORARILY_UNFIT, FitnessStatus.UNFIT):
+        fit, restricted, reason = _ANSWERS[profile.fitness_status]
+        return Fitness(fit=fit, reason=str(reason), restricted=restricted)
+    if exam is not None:
+        restricted = exam.fitness_outcome == FitnessOutcome.FIT_WITH_RESTRICTIONS or (
+            profile_valid and profile.fitness_status == FitnessStatus.FIT_WITH_RESTRICTIONS)
+        reason = (_("Fit for work with restrictions: ask the medical officer.") if restricted
+                  else _("Fit for work (%(exam)s examination of %(date)s).") % {
+                      "exam": exam.get_exam_type_display().lower(), "date": exam.exam_date.isoformat()})
+        return Fitness(fit=True, reason=str(reason), restricted=restricted)
     if profile is None or profile.fitness_status == FitnessStatus.UNKNOWN:
         return Fitness(fit=None, reason=str(_("No fitness assessment on record.")))
-    if profile.fitness_valid_until and profile.fitness_valid_until < on:
+    if not profile_valid:
         return Fitness(fit=None, reason=str(_("The fitness assessment expired on %(date)s.")
                                             % {"date": profile.fitness_valid_until.isoformat()}))
     fit, restricted, reason = _ANSWERS[profile.fitness_status]

@@ -1,0 +1,87 @@
+"""A worker's medical file (the doctor's screen): header facts, the timeline of everything
+the health add-on knows about the worker, and the risk profile with its trend.
+
+Selectors only (reads). The caller (the screen) has already checked the role and written
+the audit row through ``medical_profile_read``. Each feature of the add-on contributes its
+own timeline entries through ``TIMELINE_SOURCES`` (one query per source, whatever the number
+of rows), so adding a feature never edits the others.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ..models import Exposure, MedicalExamination, WorkerRiskProfile
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    on: date
+    kind: str  # a stable key for styling and tests: "examination", "exposure", ...
+    title: str
+    detail: str = ""
+    url: str = ""
+    tone: str = ""  # "", "warning", "critical", "positive"
+
+
+def _as_date(value) -> date:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
+OUTCOME_TONES = {"fit": "positive", "fit_with_restrictions": "warning", "unfit": "critical"}
+
+
+def examination_entries(worker):
+    for exam in MedicalExamination.objects.filter(worker=worker).order_by("-exam_date"):
+        detail = exam.get_fitness_outcome_display()
+        if exam.next_due_date:
+            detail += " · " + _("next due %(date)s") % {"date": exam.next_due_date.isoformat()}
+        yield TimelineEntry(on=exam.exam_date, kind="examination",
+                            title=_("%(type)s examination") % {"type": exam.get_exam_type_display()},
+                            detail=detail, url=reverse("health_examination:inspect", args=[exam.pk]),
+                            tone=OUTCOME_TONES.get(exam.fitness_outcome, ""))
+
+
+def exposure_entries(worker):
+    for exposure in Exposure.objects.filter(worker=worker).order_by("-measured_on"):
+        percent = exposure.percent_of_limit
+        tone = "critical" if percent is not None and percent >= 100 else "warning" if percent and percent >= 80 else ""
+        detail = _("%(level)s %(unit)s (limit %(limit)s, %(percent)s %% of the limit)") % {
+            "level": number_format(exposure.measured_level, 1), "unit": exposure.unit,
+            "limit": number_format(exposure.exposure_limit, 1), "percent": number_format(percent or 0, 0)}
+        yield TimelineEntry(on=exposure.measured_on, kind="exposure",
+                            title=_("Exposure: %(agent)s") % {"agent": exposure.exposure_type}, detail=detail,
+                            url=reverse("health_exposure:edit", args=[exposure.pk]), tone=tone)
+
+
+#: ``source(worker) -> iterable[TimelineEntry]``; features append theirs.
+TIMELINE_SOURCES: list = [examination_entries, exposure_entries]
+
+
+def medical_timeline(worker, *, limit: int = 200) -> list[TimelineEntry]:
+    """Everything on the worker's file, newest first."""
+    entries = [entry for source in TIMELINE_SOURCES for entry in source(worker)]
+    entries.sort(key=lambda entry: _as_date(entry.on), reverse=True)
+    return entries[:limit]
+
+
+def risk_profile_of(worker) -> WorkerRiskProfile | None:
+    return WorkerRiskProfile.objects.filter(worker=worker).first()
+
+
+def risk_trend_points(profile: WorkerRiskProfile | None, *, limit: int = 60) -> list[tuple]:
+    """``[(when, overall score, level)]`` oldest first, from the profile's history rows
+    (one per calculation), at most ``limit`` of the latest."""
+    if profile is None:
+        return []
+    rows = list(profile.history.order_by("-history_date")
+                .values_list("history_date", "overall_risk_score", "risk_level")[:limit])
+    rows.reverse()
+    return [(when, float(score), level) for when, score, level in rows if score is not None]
