@@ -41,7 +41,7 @@ def audiogram(thresholds: dict | None) -> SafeString | None:
     thresholds = thresholds or {}
     if not any(thresholds.get(ear) for ear in ("left", "right")):
         return None
-    width, height, left, top, right, bottom = 420, 280, 44, 20, 14, 36
+    width, height, left, top, right, bottom = 420, 290, 44, 28, 14, 36
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(index):
@@ -62,7 +62,7 @@ def audiogram(thresholds: dict | None) -> SafeString | None:
         label = f"{int(frequency) // 1000}k" if int(frequency) >= 1000 else frequency
         body.append(_text(x(index), top + plot_h + 14, label, size=10))
     body.append(_text(left + plot_w / 2, height - 4, _("Frequency (Hz)"), size=10))
-    body.append(_text(10, top + plot_h / 2, _("dB HL"), size=10, anchor="middle"))
+    body.append(_text(left - 6, 12, _("dB HL"), size=10, anchor="end"))
     for ear, colour in (("right", RIGHT_EAR), ("left", LEFT_EAR)):
         values = thresholds.get(ear) or {}
         points = [(x(i), y(values[f])) for i, f in enumerate(AUDIOMETRY_FREQUENCIES) if f in values]

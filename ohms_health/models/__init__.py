@@ -4,12 +4,12 @@ Medical content lives here, not on the core ``Worker``: only medical officers an
 admins read it (``ohms_health.services``), every read is audited, and other add-ons only
 get the fitness answer through ``ohms_core.providers.worker_fitness``.
 """
-from .examination import ExamType, FitnessOutcome, MedicalExamination
+from .examination import AUDIOMETRY_FREQUENCIES, ExamType, FitnessOutcome, MedicalExamination
 from .exposure import Exposure
 from .profile import FitnessStatus, MedicalProfile
 from .risk import RiskLevel, RiskSettings, WorkerRiskProfile
 
 __all__ = [
-    "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
+    "AUDIOMETRY_FREQUENCIES", "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
 ]
