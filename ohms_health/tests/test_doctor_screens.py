@@ -247,3 +247,17 @@ def test_charts_escape_text_and_skip_empty_input():
     assert "50 %" in svg  # percent of predicted
     assert svg.count('class="ohms-spiro-ratio"') == 1
     assert "<script" not in charts.risk_gauge(150, "<script>")
+
+
+@pytest.mark.django_db
+def test_permits_are_refused_a_worker_without_a_valid_periodic_exam(org_a):
+    """The permit add-on's crew gate asks ``providers.check_worker``: an overdue periodic exam
+    is a blocking reason there, without any medical content in it."""
+    from ohms_core import providers
+
+    worker = testing.make_worker(org_a)
+    today = timezone.localdate()
+    exam(worker, exam_date=today - timedelta(days=400), findings=SECRET, next_due_date=today - timedelta(days=30))
+    reasons = providers.check_worker(worker, purpose="permit")
+    assert [r.code for r in reasons] == ["worker_not_fit"]
+    assert SECRET not in str(reasons[0].message)
