@@ -14,6 +14,7 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets.alerts import AlertThresholdViewSet, OverexposureAlertViewSet
 
 
 @hooks.register("register_admin_urls")
@@ -72,6 +73,7 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
     items = (RiskSettingsViewSet,)
+    items += (OverexposureAlertViewSet, AlertThresholdViewSet)
 
 
 @hooks.register("register_admin_viewset")
