@@ -89,3 +89,20 @@ def test_daily_job_at_two_runs_all_processors(recent_results):
     assert first.success and first.items_processed == 1
     second = run_job("health_process_occupational_health_events")
     assert second.success and second.items_processed == 0
+
+
+@pytest.mark.django_db
+def test_demo_alerts_cover_every_state_and_severity_and_are_idempotent(org_a, admin_a):
+    import random
+
+    from ohms_core.context import acting_as
+
+    from ..demo import alerts as demo
+
+    for _ in range(4):
+        testing.make_worker(org_a)
+    with acting_as(organization=org_a, user=admin_a, role="org_admin"):
+        assert "9 overexposure alerts" in demo.load(organization=org_a, user=admin_a, rng=random.Random(1))
+        assert "already present" in demo.load(organization=org_a, user=admin_a, rng=random.Random(1))
+    pairs = set(OverexposureAlert.objects.values_list("status", "severity"))
+    assert pairs == {(s, v) for s in ("active", "acknowledged", "resolved") for v in ("warning", "critical", "emergency")}
