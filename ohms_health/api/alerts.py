@@ -20,6 +20,8 @@ from ..services import alerts as alert_services
 
 TIMESTAMPS = ("created_at", "updated_at")
 BULK_MAX = 200
+#: Hidden from non-medical readers on alerts raised from an exam (DECISIONS 12).
+MEDICAL_VALUES = ("measured_value", "exposure_limit", "unit", "detection")
 
 
 class OverexposureAlertSerializer(ScopedModelSerializer):
@@ -42,6 +44,17 @@ class OverexposureAlertSerializer(ScopedModelSerializer):
                   *TIMESTAMPS)
         read_only_fields = (*BASE_READ_ONLY, "detection", "actions_taken", "acknowledged_by", "acknowledged_at",
                             "resolved_by", "resolved_at")
+
+    def to_representation(self, instance):
+        """An alert raised from an exam carries an exam result (a hearing threshold, an
+        FEV1/FVC ratio): only medical readers see the value and how it was derived; the
+        others see what they act on (type, % of limit, severity, status)."""
+        data = super().to_representation(instance)
+        view = self.context.get("view")
+        if instance.source_exam_id and getattr(view, "role", None) not in services.MEDICAL_READERS:
+            for name in MEDICAL_VALUES:
+                data[name] = None
+        return data
 
     def validate(self, attrs):
         worker = attrs.get("worker")

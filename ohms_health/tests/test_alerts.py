@@ -450,3 +450,16 @@ def test_thresholds_api(client_a, client_b, org_a):
                         format="json")
     assert bad.status_code == 400
     assert client_b.get(f"{url}{response.json()['id']}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_exam_values_are_hidden_from_non_medical_readers(org_a, worker_a):
+    audiogram = exam(worker_a, exam_type="audiometry")
+    from_exam = raise_alert(worker_a, "110", source_exam=audiogram)
+    measured = raise_alert(worker_a, "110", exposure_type="dust")
+    safety = testing.token_client(testing.make_member(org_a, "safety_manager"), org_a)
+    rows = {row["id"]: row for row in safety.get(URL).json()["results"]}
+    assert rows[str(from_exam.pk)]["measured_value"] is None and rows[str(from_exam.pk)]["severity"] == "critical"
+    assert rows[str(measured.pk)]["measured_value"] == "110.0000"
+    doctor = testing.token_client(testing.make_member(org_a, "medical_officer"), org_a)
+    assert doctor.get(f"{URL}{from_exam.pk}/").json()["measured_value"] == "110.0000"

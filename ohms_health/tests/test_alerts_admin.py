@@ -144,3 +144,41 @@ def test_thresholds_screen(admin_a, org_a):
     assert again.status_code == 200 and AlertThreshold.objects.count() == 1
     wrong = client.post(url, {**data, "exposure_type": "noise", "warning_percent": "95"})
     assert wrong.status_code == 200 and AlertThreshold.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_edit_screen_shows_the_workflow_buttons_and_saves_notes(admin_a, worker_a):
+    alert = _alert(worker_a, "110")
+    client = _login(admin_a)
+    page = client.get(f"{INDEX}edit/{alert.pk}/")
+    assert page.status_code == 200 and 'data-ohms-transition="acknowledge"' in page.content.decode()
+    data = {"worker": str(worker_a.pk), "exposure_type": "noise", "measured_value": "110", "exposure_limit": "100",
+            "unit": "", "notes": "Chef d'équipe prévenu"}
+    assert client.post(f"{INDEX}edit/{alert.pk}/", data).status_code == 302
+    alert.refresh_from_db()
+    assert alert.notes == "Chef d'équipe prévenu" and alert.severity == "critical"
+    changed = client.post(f"{INDEX}edit/{alert.pk}/", {**data, "measured_value": "60"})
+    assert changed.status_code == 200
+    alert.refresh_from_db()
+    assert alert.measured_value == Decimal("110")
+    assert client.get(f"{INDEX}inspect/{alert.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_exam_values_are_not_in_the_safety_managers_edit_form(org_a, worker_a):
+    from .factories import exam
+
+    audiogram = exam(worker_a, exam_type="audiometry")
+    with acting_as(organization=org_a):
+        alert = alert_create(organization=org_a, worker=worker_a, exposure_type="noise", source_exam=audiogram,
+                             measured_value=Decimal("47.5"), exposure_limit=Decimal("40"))
+    safety = _login(testing.make_member(org_a, "safety_manager"))
+    body = safety.get(f"{INDEX}edit/{alert.pk}/").content.decode()
+    assert 'name="measured_value"' not in body and "47.5" not in body
+    saved = safety.post(f"{INDEX}edit/{alert.pk}/", {"worker": str(worker_a.pk), "exposure_type": "noise",
+                                                      "notes": "Protection auditive vérifiée"})
+    assert saved.status_code == 302
+    alert.refresh_from_db()
+    assert alert.notes == "Protection auditive vérifiée" and alert.measured_value == Decimal("47.5")
+    doctor = _login(testing.make_member(org_a, "medical_officer"))
+    assert 'name="measured_value"' in doctor.get(f"{INDEX}edit/{alert.pk}/").content.decode()

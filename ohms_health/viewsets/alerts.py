@@ -91,8 +91,21 @@ def _percent(alert):
     return f"{alert.percent_of_limit} %"
 
 
+#: Exam results behind an exam-derived alert: medical readers only (DECISIONS 12).
+EXAM_VALUE_FIELDS = ("measured_value", "exposure_limit", "unit", "source_exam")
+
+
 class OverexposureAlertForm(ScopedAdminForm):
-    """Raising by hand: the severity is computed by the service (below warning: refused)."""
+    """Raising by hand: the severity is computed by the service (below warning: refused).
+    On an alert raised from an exam, non-medical roles do not get the exam's values."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..services import MEDICAL_READERS
+
+        if self.instance.pk and self.instance.source_exam_id and get_context().role not in MEDICAL_READERS:
+            for name in EXAM_VALUE_FIELDS:
+                self.fields.pop(name, None)
 
     def clean(self):
         cleaned = super().clean()
@@ -123,6 +136,10 @@ class OverexposureAlertViewSet(ScopedModelViewSet):
     list_filter = {"severity": ["exact"], "status": ["exact"], "exposure_type": ["exact"]}
     search_fields = ["worker__employee_number", "worker__contact__first_name", "worker__contact__last_name"]
     ordering = ["-created_at"]
+
+    inspect_view_fields = ["worker", "exposure_type", "percent_of_limit", "severity", "status", "source_exposure",
+                           "notes", "actions_taken", "acknowledged_by", "acknowledged_at", "resolved_by",
+                           "resolved_at", "created_at"]
 
     def get_queryset(self, request):
         return OverexposureAlert.objects.select_related("worker", "worker__contact")
