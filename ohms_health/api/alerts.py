@@ -3,10 +3,11 @@ viewsets. Thin: severity, duplicates, transitions and notifications are the serv
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
@@ -128,6 +129,9 @@ class OverexposureAlertViewSet(TransitionsMixin, ScopedModelViewSet):
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
+        if data.get("source_exam") is not None and self.role not in services.MEDICAL_READERS:
+            raise PermissionDenied(_("Only medical officers and organization administrators link an alert to an "
+                                     "examination."))
         try:
             serializer.instance = alert_services.alert_create(organization=self.organization, user=self.request.user,
                                                               **data)

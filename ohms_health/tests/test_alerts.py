@@ -463,3 +463,14 @@ def test_exam_values_are_hidden_from_non_medical_readers(org_a, worker_a):
     assert rows[str(measured.pk)]["measured_value"] == "110.0000"
     doctor = testing.token_client(testing.make_member(org_a, "medical_officer"), org_a)
     assert doctor.get(f"{URL}{from_exam.pk}/").json()["measured_value"] == "110.0000"
+
+
+@pytest.mark.django_db
+def test_only_medical_readers_link_an_alert_to_an_exam(org_a, worker_a):
+    audiogram = exam(worker_a, exam_type="audiometry")
+    payload = {"worker": str(worker_a.pk), "exposure_type": "noise", "measured_value": "45", "exposure_limit": "40",
+               "source_exam": str(audiogram.pk)}
+    safety = testing.token_client(testing.make_member(org_a, "safety_manager"), org_a)
+    assert safety.post(URL, payload, format="json").status_code == 403
+    del payload["source_exam"]
+    assert safety.post(URL, payload, format="json").status_code == 201

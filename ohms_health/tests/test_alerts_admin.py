@@ -180,5 +180,7 @@ def test_exam_values_are_not_in_the_safety_managers_edit_form(org_a, worker_a):
     assert saved.status_code == 302
     alert.refresh_from_db()
     assert alert.notes == "Protection auditive vérifiée" and alert.measured_value == Decimal("47.5")
+    assert 'name="source_exam"' not in safety.get(f"{INDEX}new/").content.decode()
     doctor = _login(testing.make_member(org_a, "medical_officer"))
     assert 'name="measured_value"' in doctor.get(f"{INDEX}edit/{alert.pk}/").content.decode()
+    assert 'name="source_exam"' in doctor.get(f"{INDEX}new/").content.decode()

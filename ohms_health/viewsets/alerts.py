@@ -103,9 +103,12 @@ class OverexposureAlertForm(ScopedAdminForm):
         super().__init__(*args, **kwargs)
         from ..services import MEDICAL_READERS
 
-        if self.instance.pk and self.instance.source_exam_id and get_context().role not in MEDICAL_READERS:
-            for name in EXAM_VALUE_FIELDS:
-                self.fields.pop(name, None)
+        if get_context().role in MEDICAL_READERS:
+            return
+        # Examinations are not listed to other roles, and an exam-derived alert's values stay hidden.
+        hidden = EXAM_VALUE_FIELDS if self.instance.pk and self.instance.source_exam_id else ("source_exam",)
+        for name in hidden:
+            self.fields.pop(name, None)
 
     def clean(self):
         cleaned = super().clean()
