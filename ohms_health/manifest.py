@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from ohms_core.registry import AddonManifest
+from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec, SubscriberSpec
 
 MANIFEST = AddonManifest(
     label="ohms_health",
@@ -16,4 +16,19 @@ MANIFEST = AddonManifest(
     fitness_provider="ohms_health.services.worker_fitness",
     worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),
     demo_command="ohms_health_demo",
+    state_machines=(
+        # Overexposure alerts (SPEC 3.3): active -> acknowledged -> resolved, services on every path.
+        StateMachineSpec("ohms_health.OverexposureAlert", resource="overexposurealert",
+                         services="ohms_health.services.alerts.transition_services",
+                         event_title="{{ data.employee_number }}: overexposure alert {verb}"),
+    ),
+    event_types=(
+        EventTypeSpec("health.overexposurealert.raised", _("Overexposure alert raised"),
+                      title="{{ data.employee_number }}: {{ data.severity }} overexposure alert ({{ data.exposure_type }})"),
+    ),
+    subscribers=(
+        # Emergency alerts reach the medical officers and safety managers at once, whatever the rules say.
+        SubscriberSpec("health-emergency-alerts", "ohms_health.services.alerts.notify_emergency",
+                       event_types=("health.overexposurealert.raised",)),
+    ),
 )

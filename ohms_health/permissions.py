@@ -19,4 +19,9 @@ RESOURCES = {
                           "delete": ADMINS},
     "risksettings": {"view": HEALTH_AND_SAFETY, "add": ADMINS | {Role.MEDICAL_OFFICER},
                      "change": ADMINS | {Role.MEDICAL_OFFICER}, "delete": ADMINS},
+    # Overexposure alerts (SPEC 3.3): the medical and safety sides act on them; auditors read.
+    "overexposurealert": {"view": HEALTH_AND_SAFETY | {Role.AUDITOR}, "add": HEALTH_AND_SAFETY,
+                          "change": HEALTH_AND_SAFETY, "delete": ADMINS},
+    "alertthreshold": {"view": HEALTH_AND_SAFETY, "add": ADMINS | {Role.MEDICAL_OFFICER},
+                       "change": ADMINS | {Role.MEDICAL_OFFICER}, "delete": ADMINS},
 }

@@ -12,3 +12,15 @@ def calculate_worker_risk_profiles():
     from .services.risk import calculate_many, workers_to_calculate
 
     return calculate_many(workers_to_calculate(recalculate_all=True))
+
+
+@periodic_job("health_process_occupational_health_events", schedule=crontab(hour="2", minute="0"),
+              schedule_label=_("daily at 02:00"), addon="ohms_health",
+              label=_("Process occupational-health events"))
+def process_occupational_health_events():
+    """Every registered processor (``ohms_health.processors``: alerts from recent exams and
+    measurements, and the regulatory reports when that add-on is installed), as
+    ``manage.py process_occupational_health_events --process-all`` does."""
+    from . import processors
+
+    return sum(processors.run_all(days=7).values())

@@ -22,3 +22,12 @@ register_factory(WorkerRiskProfile, lambda w: WorkerRiskProfile.objects.create(
         organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
         employee_number=f"RP-{w.seq()}")))
 register_factory(RiskSettings, lambda w: RiskSettings.objects.get_or_create(organization=w.org)[0])
+
+# Overexposure alerts (SPEC 3.3): an active one, so the transition routes have something to refuse.
+from .models import AlertThreshold, OverexposureAlert  # noqa: E402
+
+register_factory(OverexposureAlert, lambda w: OverexposureAlert.objects.create(
+    organization=w.org, worker=w.get(Worker), exposure_type="noise", measured_value=Decimal("95"),
+    exposure_limit=Decimal("85"), unit="dB(A)", percent_of_limit=Decimal("111.76"), severity="critical"))
+register_factory(AlertThreshold, lambda w: AlertThreshold.objects.create(
+    organization=w.org, exposure_type=f"agent {w.seq()}"))

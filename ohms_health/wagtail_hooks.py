@@ -14,6 +14,7 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets.alerts import AlertThresholdViewSet, OverexposureAlertViewSet
 from .viewsets.examinations import ExposureViewSet, MedicalExaminationViewSet
 from .viewsets.risk import WorkerRiskProfileViewSet
 
@@ -73,7 +74,8 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_label = _("Occupational health")
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
-    items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, RiskSettingsViewSet)
+    items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, OverexposureAlertViewSet,
+             AlertThresholdViewSet, RiskSettingsViewSet)
 
 
 @hooks.register("register_admin_viewset")

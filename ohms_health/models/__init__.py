@@ -4,6 +4,7 @@ Medical content lives here, not on the core ``Worker``: only medical officers an
 admins read it (``ohms_health.services``), every read is audited, and other add-ons only
 get the fitness answer through ``ohms_core.providers.worker_fitness``.
 """
+from .alerts import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from .examination import AUDIOMETRY_FREQUENCIES, ExamType, FitnessOutcome, MedicalExamination
 from .exposure import Exposure
 from .profile import FitnessStatus, MedicalProfile
@@ -13,3 +14,4 @@ __all__ = [
     "AUDIOMETRY_FREQUENCIES", "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
 ]
+__all__ += ["AlertSeverity", "AlertStatus", "AlertThreshold", "OverexposureAlert"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ..models import Exposure, MedicalExamination, WorkerRiskProfile
+from ..models import Exposure, MedicalExamination, OverexposureAlert, WorkerRiskProfile
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,22 @@ def exposure_entries(worker):
                             url=reverse("health_exposure:edit", args=[exposure.pk]), tone=tone)
 
 
+ALERT_TONES = {"warning": "warning", "critical": "critical", "emergency": "critical"}
+
+
+def alert_entries(worker):
+    for alert in OverexposureAlert.objects.filter(worker=worker).order_by("-created_at"):
+        detail = _("%(severity)s, %(percent)s %% of the limit · %(status)s") % {
+            "severity": alert.get_severity_display(), "percent": number_format(alert.percent_of_limit, 0),
+            "status": alert.get_status_display()}
+        yield TimelineEntry(on=alert.created_at, kind="alert",
+                            title=_("Overexposure alert: %(agent)s") % {"agent": alert.exposure_type}, detail=detail,
+                            url=reverse("health_overexposure_alerts:edit", args=[alert.pk]),
+                            tone="" if alert.status == "resolved" else ALERT_TONES.get(alert.severity, ""))
+
+
 #: ``source(worker) -> iterable[TimelineEntry]``; features append theirs.
-TIMELINE_SOURCES: list = [examination_entries, exposure_entries]
+TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries]
 
 
 def medical_timeline(worker, *, limit: int = 200) -> list[TimelineEntry]:

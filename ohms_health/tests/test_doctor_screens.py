@@ -163,6 +163,10 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
     exam(worker, exam_type="audiometry", exam_date=today - timedelta(days=20),
          results={"hearing_thresholds": {"left": {"1000": 30}}})
     exposure(worker, exposure_type="silica dust", measured_on=today - timedelta(days=3), unit="mg/m3")
+    from ..services.alerts import alert_create
+
+    alert_create(organization=org_a, worker=worker, exposure_type="noise", measured_value=95, exposure_limit=85,
+                 unit="dB(A)", user=admin_a)
     calculate_profile(worker=worker, user=admin_a)
     calculate_profile(worker=worker, user=admin_a)
     before = _views(officer)
@@ -172,7 +176,8 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
     assert worker.employee_number in html
     assert 'data-fit="not-fit"' in html and "No valid periodic examination" in html
     timeline = [e.kind for e in page.context["timeline"]]
-    assert timeline == ["exposure", "examination", "examination"]  # newest first
+    assert timeline == ["alert", "exposure", "examination", "examination"]  # newest first
+    assert "Overexposure alert: noise" in html
     assert "Exposure: silica dust" in html
     assert 'class="ohms-trend-point"' in html and html.count('class="ohms-trend-point"') == 2
     assert 'class="ohms-gauge-marker"' in html

@@ -21,6 +21,7 @@ from ...services import medical_profile_save, risk
 #: run in order after the medical profiles; one module per feature under ``ohms_health.demo``.
 DEMO_STEPS: list[str] = [
     "ohms_health.demo.examinations.load",
+    "ohms_health.demo.alerts.load",
 ]
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
