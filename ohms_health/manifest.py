@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from ohms_core.registry import AddonManifest
+from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec, SubscriberSpec
 
 MANIFEST = AddonManifest(
     label="ohms_health",
@@ -16,4 +16,24 @@ MANIFEST = AddonManifest(
     fitness_provider="ohms_health.services.worker_fitness",
     worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),
     demo_command="ohms_health_demo",
+    state_machines=(
+        StateMachineSpec("ohms_health.Incident", resource="incident",
+                         event_title="{{ object.label }}: {verb}", event_message="{{ data.comment }}"),
+    ),
+    event_types=(
+        # Consumed by the regulatory add-on (declarations); payload: incident id, enterprise,
+        # severity, occurred_at, location, workers_count, is_recordable, permit_number.
+        EventTypeSpec("health.incident.reported", _("Incident reported"),
+                      title="{{ data.severity }} incident: {{ object.label }}",
+                      message="{{ data.workers_count }} person(s) involved at {{ data.location }}"),
+        # Payload: disease id, worker id, enterprise id, agent, diagnosed_on, is_occupational
+        # (never the diagnosis).
+        EventTypeSpec("health.disease.diagnosed", _("Occupational disease diagnosed"),
+                      title="Occupational disease diagnosed ({{ data.agent }})",
+                      message="Diagnosed on {{ data.diagnosed_on }}"),
+    ),
+    subscribers=(
+        SubscriberSpec("health-serious-incidents", "ohms_health.services.incidents.notify_serious_incident",
+                       event_types=("health.incident.reported",)),
+    ),
 )

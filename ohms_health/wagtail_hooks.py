@@ -14,6 +14,7 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets import incidents as incident_viewsets
 
 
 @hooks.register("register_admin_urls")
@@ -72,6 +73,9 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
     items = (RiskSettingsViewSet,)
+
+
+HealthViewSetGroup.items += incident_viewsets.VIEWSETS
 
 
 @hooks.register("register_admin_viewset")

@@ -1,11 +1,16 @@
 """Routes of /api/v1/health/ (DECISIONS 11: the occupational-health add-on's root)."""
 from rest_framework.routers import DefaultRouter
 
+from . import incidents
 from . import views as v
 
 router = DefaultRouter()
 router.register("medical-examinations", v.MedicalExaminationViewSet, basename="medicalexamination")
 router.register("exposures", v.ExposureViewSet, basename="exposure")
 router.register("worker-risk-profiles", v.WorkerRiskProfileViewSet, basename="workerriskprofile")
+router.register("incidents", incidents.IncidentViewSet, basename="incident")
+router.register("incident-injuries", incidents.IncidentInjuryViewSet, basename="incidentinjury")
+router.register("corrective-actions", incidents.CorrectiveActionViewSet, basename="correctiveaction")
+router.register("occupational-diseases", incidents.OccupationalDiseaseViewSet, basename="occupationaldisease")
 
 urlpatterns = router.urls

@@ -6,10 +6,21 @@ get the fitness answer through ``ohms_core.providers.worker_fitness``.
 """
 from .examination import ExamType, FitnessOutcome, MedicalExamination
 from .exposure import Exposure
+from .incidents import (
+    CorrectiveAction,
+    Incident,
+    IncidentInjury,
+    IncidentSeverity,
+    IncidentStatus,
+    InjuryType,
+    OccupationalDisease,
+)
 from .profile import FitnessStatus, MedicalProfile
 from .risk import RiskLevel, RiskSettings, WorkerRiskProfile
 
 __all__ = [
     "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
+    "CorrectiveAction", "Incident", "IncidentInjury", "IncidentSeverity", "IncidentStatus", "InjuryType",
+    "OccupationalDisease",
 ]
