@@ -11,6 +11,7 @@ carries no diagnosis text.
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
@@ -75,7 +76,7 @@ def reported_payload(incident: Incident) -> dict:
         "enterprise_id": str(incident.enterprise_id),
         "enterprise": incident.enterprise.name,
         "severity": incident.severity,
-        "occurred_at": incident.occurred_at.isoformat(),
+        "occurred_at": incident.occurred_at.astimezone(UTC).isoformat(),
         "location": incident.location,
         "workers_count": incident.workers.count(),
         "is_recordable": incident.is_recordable,
