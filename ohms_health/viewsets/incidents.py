@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
 from wagtail.admin.ui.tables import Column
 
 from ohms_core.admin_views.columns import BadgeColumn
@@ -61,6 +61,26 @@ class PrefixedBadge(BadgeColumn):
 
 
 # --- incidents -------------------------------------------------------------------------------
+
+class IncidentRowsPanel(Panel):
+    """The incident's injuries and corrective actions, with links to their screens (they are
+    not InlinePanels: BaseModel is not clusterable)."""
+
+    def __init__(self, heading=None, **kwargs):
+        super().__init__(heading=heading or _("Injuries and corrective actions"), **kwargs)
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "ohms_health/incidents_rows_panel.html"
+
+        def is_shown(self):
+            return self.instance is not None and not self.instance._state.adding
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["injuries"] = self.instance.injuries.select_related("worker__contact")
+            context["actions"] = self.instance.corrective_actions.select_related("owner")
+            return context
+
 
 class IncidentFilterSet(WagtailFilterSet):
     severity = django_filters.MultipleChoiceFilter(label=_("Severity"), choices=IncidentSeverity.choices,
@@ -116,8 +136,7 @@ class IncidentViewSet(ScopedModelViewSet):
             FieldPanel("description"), FieldPanel("workers"), FieldPanel("permit"),
         ], heading=_("Report")),
         MultiFieldPanel([FieldPanel("root_cause")], heading=_("Investigation")),
-        HelpPanel(content=_("Injuries and corrective actions are recorded under Occupational health → Injuries "
-                            "and → Corrective actions (filter by this incident).")),
+        IncidentRowsPanel(),
         TransitionsPanel(),
     ]
 
