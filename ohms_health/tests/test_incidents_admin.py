@@ -115,3 +115,33 @@ def test_other_organization_incident_is_404_in_the_admin(org_b, admin_a):
     for path in (f"{INCIDENTS}edit/{theirs.pk}/", f"{INCIDENTS}inspect/{theirs.pk}/",
                  f"{INCIDENTS}delete/{theirs.pk}/"):
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.django_db
+def test_every_path_refuses_closing_with_open_actions_with_the_same_reason(org_a, admin_a):
+    """REST, the admin button's generic transition URL and a service call share the gate."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.messages import get_messages
+
+    from ohms_core.context import acting_as
+    from ohms_core.exceptions import BusinessRuleError
+    from ohms_core.workflows import transition_perform
+
+    incident = _incident(org_a, root_cause="Garde manquante")
+    Incident.objects.filter(pk=incident.pk).update(status="actions_open")
+    CorrectiveAction.objects.create(organization=org_a, incident=incident, description="Installer le garde")
+    reason = "Every corrective action must be done before closing."
+
+    api = testing.token_client(admin_a, org_a).post(f"/api/v1/health/incidents/{incident.pk}/transitions/close/")
+    assert api.status_code == 400 and api.json()["errors"]["reasons"][0]["message"] == reason
+
+    content_type = ContentType.objects.get_for_model(Incident)
+    admin = _login(admin_a).post(f"/admin/ohms/transition/{content_type.pk}/{incident.pk}/close/",
+                                 {"next": f"{INCIDENTS}edit/{incident.pk}/"})
+    assert admin.status_code == 302
+    assert any(reason in str(m) for m in get_messages(admin.wsgi_request))
+
+    with acting_as(organization=org_a, user=admin_a, role="org_admin"), pytest.raises(BusinessRuleError) as refused:
+        transition_perform(instance=Incident.objects.get(pk=incident.pk), name="close", user=admin_a)
+    assert refused.value.errors["reasons"][0]["message"] == reason
+    assert Incident.objects.get(pk=incident.pk).status == "actions_open"
