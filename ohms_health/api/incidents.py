@@ -85,7 +85,7 @@ class IncidentSerializer(ScopedModelSerializer):
                                    help_text=_("Permit id or permit number (when the work was under a permit)."))
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     is_recordable = serializers.BooleanField(read_only=True)
-    lost_time_days = serializers.SerializerMethodField()
+    lost_time_days = serializers.IntegerField(read_only=True)
     open_actions = serializers.SerializerMethodField()
     injuries = _InjuryRowSerializer(many=True, read_only=True)
     corrective_actions = _ActionRowSerializer(many=True, read_only=True)
@@ -97,9 +97,6 @@ class IncidentSerializer(ScopedModelSerializer):
                   "closed_at", "is_recordable", "lost_time_days", "open_actions", "injuries", "corrective_actions",
                   *TIMESTAMPS)
         read_only_fields = (*BASE_READ_ONLY, "permit_number", "status", "reported_by", "closed_at")
-
-    def get_lost_time_days(self, incident) -> int:
-        return sum(row.days_lost for row in incident.injuries.all())
 
     def get_open_actions(self, incident) -> int:
         return sum(1 for row in incident.corrective_actions.all() if row.done_at is None)

@@ -93,6 +93,11 @@ class Incident(StateMachineMixin, BaseModel):
         return self.severity in RECORDABLE_SEVERITIES
 
     @property
+    def lost_time_days(self) -> int:
+        """Days lost over every injury of the incident (prefetched injuries are used as is)."""
+        return sum(row.days_lost for row in self.injuries.all() if not row.is_deleted)
+
+    @property
     def is_serious(self) -> bool:
         return self.severity in SERIOUS_SEVERITIES
 
