@@ -189,6 +189,9 @@ def test_full_cycle_with_gates_and_events(org_a, enterprise, crew, django_captur
     incident = _incident(org_a, enterprise, crew)
     ok = _run(client, incident, "investigate")
     assert ok.status_code == 200 and ok.json()["status"] == "investigating"
+    history = Incident.history.filter(id=incident.pk, status="investigating")
+    assert history.count() == 1 and history.get().history_user == client.user
+    assert history.get().history_change_reason == "investigate"
 
     blocked = _run(client, incident, "open_actions")
     assert blocked.status_code == 400
@@ -267,7 +270,11 @@ def test_roles_without_the_permission_get_403(org_a, enterprise, crew, role):
 def test_stale_version_is_409(org_a, enterprise, crew):
     client = _client(org_a, "safety_manager")
     incident = _incident(org_a, enterprise, crew)
+    assert _run(client, incident, "investigate", version=2).status_code == 409
     assert _run(client, incident, "investigate", version=1).status_code == 200
+    Incident.objects.filter(pk=incident.pk).update(root_cause="Cause")
+    assert _run(client, incident, "close", version=1).status_code == 409
+    assert Incident.objects.get(pk=incident.pk).status == "investigating"
     assert client.patch(f"{URL}{incident.pk}/", {"root_cause": "x", "version": 1}, format="json").status_code == 409
 
 
