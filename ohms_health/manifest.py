@@ -21,14 +21,28 @@ MANIFEST = AddonManifest(
         StateMachineSpec("ohms_health.OverexposureAlert", resource="overexposurealert",
                          services="ohms_health.services.alerts.transition_services",
                          event_title="{{ data.employee_number }}: overexposure alert {verb}"),
+        StateMachineSpec("ohms_health.Incident", resource="incident",
+                         event_title="{{ object.label }}: {verb}", event_message="{{ data.comment }}"),
     ),
     event_types=(
         EventTypeSpec("health.overexposurealert.raised", _("Overexposure alert raised"),
                       title="{{ data.employee_number }}: {{ data.severity }} overexposure alert ({{ data.exposure_type }})"),
+        # Consumed by the regulatory add-on (declarations); payload: incident id, enterprise,
+        # severity, occurred_at, location, workers_count, is_recordable, permit_number.
+        EventTypeSpec("health.incident.reported", _("Incident reported"),
+                      title="{{ data.severity }} incident: {{ object.label }}",
+                      message="{{ data.workers_count }} person(s) involved at {{ data.location }}"),
+        # Payload: disease id, worker id, enterprise id, agent, diagnosed_on, is_occupational
+        # (never the diagnosis).
+        EventTypeSpec("health.disease.diagnosed", _("Occupational disease diagnosed"),
+                      title="Occupational disease diagnosed ({{ data.agent }})",
+                      message="Diagnosed on {{ data.diagnosed_on }}"),
     ),
     subscribers=(
         # Emergency alerts reach the medical officers and safety managers at once, whatever the rules say.
         SubscriberSpec("health-emergency-alerts", "ohms_health.services.alerts.notify_emergency",
                        event_types=("health.overexposurealert.raised",)),
+        SubscriberSpec("health-serious-incidents", "ohms_health.services.incidents.notify_serious_incident",
+                       event_types=("health.incident.reported",)),
     ),
 )

@@ -10,6 +10,13 @@ from ohms_core.roles import Role
 MEDICAL = frozenset({Role.ORG_ADMIN, Role.MEDICAL_OFFICER})
 HEALTH_AND_SAFETY = MEDICAL | {Role.SAFETY_MANAGER}
 ADMINS = frozenset({Role.ORG_ADMIN})
+# Incidents are safety records, not medical ones: every role that works on safety or reports
+# on it reads them (regulatory declarations, audits, integrators); supervisors report them;
+# the safety and medical sides investigate. Occupational diseases are medical (MEDICAL).
+INCIDENT_INVESTIGATORS = HEALTH_AND_SAFETY
+INCIDENT_REPORTERS = INCIDENT_INVESTIGATORS | {Role.AREA_INCHARGE, Role.ISSUER}
+INCIDENT_READERS = INCIDENT_REPORTERS | {Role.COMPLIANCE_OFFICER, Role.AUDITOR, Role.INTEGRATOR, Role.APPROVER,
+                                        Role.VERIFIER}
 
 RESOURCES = {
     "medicalexamination": {"view": MEDICAL, "add": MEDICAL, "change": MEDICAL, "delete": MEDICAL},
@@ -24,4 +31,11 @@ RESOURCES = {
                           "change": HEALTH_AND_SAFETY, "delete": ADMINS},
     "alertthreshold": {"view": HEALTH_AND_SAFETY, "add": ADMINS | {Role.MEDICAL_OFFICER},
                        "change": ADMINS | {Role.MEDICAL_OFFICER}, "delete": ADMINS},
+    "incident": {"view": INCIDENT_READERS, "add": INCIDENT_REPORTERS, "change": INCIDENT_INVESTIGATORS,
+                 "delete": ADMINS},
+    "incidentinjury": {"view": INCIDENT_READERS, "add": INCIDENT_REPORTERS, "change": INCIDENT_INVESTIGATORS,
+                       "delete": INCIDENT_INVESTIGATORS},
+    "correctiveaction": {"view": INCIDENT_READERS, "add": INCIDENT_INVESTIGATORS, "change": INCIDENT_INVESTIGATORS,
+                         "delete": INCIDENT_INVESTIGATORS},
+    "occupationaldisease": {"view": MEDICAL, "add": MEDICAL, "change": MEDICAL, "delete": MEDICAL},
 }

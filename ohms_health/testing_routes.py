@@ -2,10 +2,11 @@
 from datetime import date, timedelta
 from decimal import Decimal
 
-from ohms_core.models import Worker
+from ohms_core.models import Enterprise, Worker
 from ohms_core.testing_routes import register_factory, register_route_model
 
 from .models import Exposure, MedicalExamination, RiskSettings, WorkerRiskProfile
+from .models.incidents import CorrectiveAction, Incident, IncidentInjury, OccupationalDisease
 
 # The medical profile screen is reached through the worker it belongs to.
 register_route_model("ohms_health_medical_profile", Worker, pk_kwarg="worker_pk")
@@ -31,3 +32,22 @@ register_factory(OverexposureAlert, lambda w: OverexposureAlert.objects.create(
     exposure_limit=Decimal("85"), unit="dB(A)", percent_of_limit=Decimal("111.76"), severity="critical"))
 register_factory(AlertThreshold, lambda w: AlertThreshold.objects.create(
     organization=w.org, exposure_type=f"agent {w.seq()}"))
+# --- incidents and occupational diseases (ohms_health.models.incidents) ---------------------
+
+def _incident(w):
+    incident = Incident.objects.create(
+        organization=w.org, enterprise=w.get(Enterprise), occurred_at="2026-01-10T08:00:00Z", severity="lost_time",
+        location="Matrix pit", description="Matrix incident", root_cause="Matrix root cause")
+    incident.workers.add(w.get(Worker))
+    return incident
+
+
+register_factory(Incident, _incident)
+register_factory(IncidentInjury, lambda w: IncidentInjury.objects.create(
+    organization=w.org, incident=w.get(Incident), worker=w.get(Worker), injury_type="fracture", body_part="arm",
+    days_lost=3))
+register_factory(CorrectiveAction, lambda w: CorrectiveAction.objects.create(
+    organization=w.org, incident=w.get(Incident), description="Matrix action", due_date=date(2026, 2, 1)))
+register_factory(OccupationalDisease, lambda w: OccupationalDisease.objects.create(
+    organization=w.org, worker=w.get(Worker), disease="Matrix silicosis", agent="silica dust",
+    diagnosed_on=date(2026, 1, 10), diagnosis_detail="Matrix detail"))

@@ -14,6 +14,7 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets import incidents as incident_viewsets
 from .viewsets.alerts import AlertThresholdViewSet, OverexposureAlertViewSet
 from .viewsets.examinations import ExposureViewSet, MedicalExaminationViewSet
 from .viewsets.risk import WorkerRiskProfileViewSet
@@ -76,6 +77,9 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_order = MANIFEST.menu_order
     items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, OverexposureAlertViewSet,
              AlertThresholdViewSet, RiskSettingsViewSet)
+
+
+HealthViewSetGroup.items += incident_viewsets.VIEWSETS
 
 
 @hooks.register("register_admin_viewset")

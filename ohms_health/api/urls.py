@@ -1,7 +1,7 @@
 """Routes of /api/v1/health/ (DECISIONS 11: the occupational-health add-on's root)."""
 from rest_framework.routers import DefaultRouter
 
-from . import alerts
+from . import alerts, incidents
 from . import views as v
 
 router = DefaultRouter()
@@ -10,5 +10,9 @@ router.register("exposures", v.ExposureViewSet, basename="exposure")
 router.register("worker-risk-profiles", v.WorkerRiskProfileViewSet, basename="workerriskprofile")
 router.register("overexposure-alerts", alerts.OverexposureAlertViewSet, basename="overexposurealert")
 router.register("alert-thresholds", alerts.AlertThresholdViewSet, basename="alertthreshold")
+router.register("incidents", incidents.IncidentViewSet, basename="incident")
+router.register("incident-injuries", incidents.IncidentInjuryViewSet, basename="incidentinjury")
+router.register("corrective-actions", incidents.CorrectiveActionViewSet, basename="correctiveaction")
+router.register("occupational-diseases", incidents.OccupationalDiseaseViewSet, basename="occupationaldisease")
 
 urlpatterns = router.urls

@@ -7,11 +7,22 @@ get the fitness answer through ``ohms_core.providers.worker_fitness``.
 from .alerts import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from .examination import AUDIOMETRY_FREQUENCIES, ExamType, FitnessOutcome, MedicalExamination
 from .exposure import Exposure
+from .incidents import (
+    CorrectiveAction,
+    Incident,
+    IncidentInjury,
+    IncidentSeverity,
+    IncidentStatus,
+    InjuryType,
+    OccupationalDisease,
+)
 from .profile import FitnessStatus, MedicalProfile
 from .risk import RiskLevel, RiskSettings, WorkerRiskProfile
 
 __all__ = [
     "AUDIOMETRY_FREQUENCIES", "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
+    "CorrectiveAction", "Incident", "IncidentInjury", "IncidentSeverity", "IncidentStatus", "InjuryType",
+    "OccupationalDisease",
 ]
 __all__ += ["AlertSeverity", "AlertStatus", "AlertThreshold", "OverexposureAlert"]

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..models import Exposure, MedicalExamination, OverexposureAlert, WorkerRiskProfile
+from ..models.incidents import Incident, OccupationalDisease
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,30 @@ def alert_entries(worker):
                             tone="" if alert.status == "resolved" else ALERT_TONES.get(alert.severity, ""))
 
 
+INCIDENT_TONES = {"lost_time": "warning", "severe": "critical", "fatal": "critical"}
+
+
+def incident_entries(worker):
+    for incident in Incident.objects.filter(workers=worker).order_by("-occurred_at"):
+        yield TimelineEntry(on=incident.occurred_at, kind="incident",
+                            title=_("Incident: %(severity)s") % {"severity": incident.get_severity_display()},
+                            detail=f"{incident.location} · {incident.get_status_display()}",
+                            url=reverse("health_incident:edit", args=[incident.pk]),
+                            tone=INCIDENT_TONES.get(incident.severity, ""))
+
+
+def disease_entries(worker):
+    for disease in OccupationalDisease.objects.filter(worker=worker).order_by("-diagnosed_on"):
+        kind = _("occupational") if disease.is_occupational else _("not occupational")
+        yield TimelineEntry(on=disease.diagnosed_on, kind="disease",
+                            title=_("Disease diagnosed: %(disease)s") % {"disease": disease.disease},
+                            detail=f"{disease.agent or '—'} · {kind}",
+                            url=reverse("health_occupational_disease:edit", args=[disease.pk]),
+                            tone="critical" if disease.is_occupational else "")
+
+
 #: ``source(worker) -> iterable[TimelineEntry]``; features append theirs.
-TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries]
+TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries, incident_entries, disease_entries]
 
 
 def medical_timeline(worker, *, limit: int = 200) -> list[TimelineEntry]:

@@ -9,7 +9,7 @@ row: the history is the trend chart.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db import transaction
@@ -22,8 +22,10 @@ from .. import scoring
 from ..models import (
     Exposure,
     FitnessStatus,
+    Incident,
     MedicalExamination,
     MedicalProfile,
+    OccupationalDisease,
     RiskSettings,
     WorkerRiskProfile,
 )
@@ -44,7 +46,7 @@ def _years(since: date | None, on: date) -> int | None:
 
 
 def gather_facts(workers, *, on: date | None = None) -> dict:
-    """``{worker_id: WorkerFacts}`` for the given workers (one organization), in 3 queries."""
+    """``{worker_id: WorkerFacts}`` for the given workers (one organization), in 5 queries."""
     on = on or timezone.localdate()
     ids = [w.pk for w in workers]
     recent = on - timedelta(days=RECENT_DAYS)
@@ -63,6 +65,8 @@ def gather_facts(workers, *, on: date | None = None) -> dict:
     for (worker_id, _exam_type), due in latest_due.items():
         if due is not None and due < on:
             overdue[worker_id] += 1
+    incidents = incident_counts(ids, since=recent, on=on)
+    diseases = disease_counts(ids, on=on)
     facts = {}
     for worker in workers:
         profile = profiles.get(worker.pk)
@@ -76,8 +80,27 @@ def gather_facts(workers, *, on: date | None = None) -> dict:
             allergies=bool(profile and profile.allergies.strip()),
             recent_exposures=exposure.get("n", 0), years_employed=_years(worker.hire_date, on),
             high_risk_exposure=bool(exposure.get("high")), overdue_exams=overdue[worker.pk],
+            recent_incidents=incidents.get(worker.pk, 0), occupational_diseases=diseases.get(worker.pk, 0),
         )
     return facts
+
+
+def incident_counts(worker_ids, *, since: date, on: date) -> dict:
+    """``{worker_id: incidents involving them from since to on (local days)}``, one aggregate
+    query; soft-deleted incidents do not count."""
+    through = Incident.workers.through
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    end = timezone.make_aware(datetime.combine(on + timedelta(days=1), time.min))
+    return dict(through.objects.filter(worker_id__in=worker_ids, incident__is_deleted=False,
+                                       incident__occurred_at__gte=start, incident__occurred_at__lt=end)
+                .values("worker_id").annotate(n=Count("incident_id", distinct=True)).values_list("worker_id", "n"))
+
+
+def disease_counts(worker_ids, *, on: date) -> dict:
+    """``{worker_id: occupational diseases diagnosed by on}``, one aggregate query."""
+    return dict(OccupationalDisease.objects.filter(worker_id__in=worker_ids, is_occupational=True,
+                                                   diagnosed_on__lte=on)
+                .values("worker_id").annotate(n=Count("pk")).values_list("worker_id", "n"))
 
 
 def _apply(profile: WorkerRiskProfile, result: scoring.Score, now) -> None:

@@ -167,6 +167,14 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
 
     alert_create(organization=org_a, worker=worker, exposure_type="noise", measured_value=95, exposure_limit=85,
                  unit="dB(A)", user=admin_a)
+    from ..models.incidents import Incident, OccupationalDisease
+
+    incident = Incident.objects.create(organization=org_a, enterprise=worker.enterprise, severity="lost_time",
+                                       occurred_at=timezone.now() - timedelta(days=60), location="Puits Kamoto",
+                                       description="Chute")
+    incident.workers.add(worker)
+    OccupationalDisease.objects.create(organization=org_a, worker=worker, disease="Silicose", agent="silica",
+                                       diagnosed_on=today - timedelta(days=200))
     calculate_profile(worker=worker, user=admin_a)
     calculate_profile(worker=worker, user=admin_a)
     before = _views(officer)
@@ -176,8 +184,8 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
     assert worker.employee_number in html
     assert 'data-fit="not-fit"' in html and "No valid periodic examination" in html
     timeline = [e.kind for e in page.context["timeline"]]
-    assert timeline == ["alert", "exposure", "examination", "examination"]  # newest first
-    assert "Overexposure alert: noise" in html
+    assert timeline == ["alert", "exposure", "examination", "incident", "disease", "examination"]  # newest first
+    assert "Overexposure alert: noise" in html and "Puits Kamoto" in html and "Silicose" in html
     assert "Exposure: silica dust" in html
     assert 'class="ohms-trend-point"' in html and html.count('class="ohms-trend-point"') == 2
     assert 'class="ohms-gauge-marker"' in html

@@ -22,6 +22,7 @@ from ...services import medical_profile_save, risk
 DEMO_STEPS: list[str] = [
     "ohms_health.demo.examinations.load",
     "ohms_health.demo.alerts.load",
+    "ohms_health.demo.incidents.load",
 ]
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
