@@ -19,4 +19,9 @@ RESOURCES = {
                           "delete": ADMINS},
     "risksettings": {"view": HEALTH_AND_SAFETY, "add": ADMINS | {Role.MEDICAL_OFFICER},
                      "change": ADMINS | {Role.MEDICAL_OFFICER}, "delete": ADMINS},
+    # Exit exams: the medical service runs them; compliance officers (CNSS claims) and safety
+    # managers (who is leaving) see the state and outcome, never findings or the disease
+    # assessment (the serializer and the inspect screen drop those for them).
+    "exitexamination": {"view": MEDICAL | {Role.SAFETY_MANAGER, Role.COMPLIANCE_OFFICER}, "add": MEDICAL,
+                        "change": MEDICAL, "delete": ADMINS},
 }

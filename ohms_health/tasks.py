@@ -12,3 +12,13 @@ def calculate_worker_risk_profiles():
     from .services.risk import calculate_many, workers_to_calculate
 
     return calculate_many(workers_to_calculate(recalculate_all=True))
+
+
+@periodic_job("health_exit_exam_reminders", schedule=crontab(hour="2", minute="0"),
+              schedule_label=_("daily at 02:00"), addon="ohms_health", label=_("Exit examination reminders"))
+def exit_exam_reminders():
+    """The 30/14/7-day exit examination reminders due today (SPEC 3.4), at 02:00 with the
+    event processing; the ledger makes a re-run or a retry send nothing twice."""
+    from .services.exit import send_exit_exam_reminders
+
+    return send_exit_exam_reminders()

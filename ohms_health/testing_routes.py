@@ -3,9 +3,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ohms_core.models import Worker
+from ohms_core.models.documents import Document
 from ohms_core.testing_routes import register_factory, register_route_model
 
 from .models import Exposure, MedicalExamination, RiskSettings, WorkerRiskProfile
+from .models.exit import ExitExamination
 
 # The medical profile screen is reached through the worker it belongs to.
 register_route_model("ohms_health_medical_profile", Worker, pk_kwarg="worker_pk")
@@ -22,3 +24,16 @@ register_factory(WorkerRiskProfile, lambda w: WorkerRiskProfile.objects.create(
         organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
         employee_number=f"RP-{w.seq()}")))
 register_factory(RiskSettings, lambda w: RiskSettings.objects.get_or_create(organization=w.org)[0])
+
+
+def _exit_exam(w):
+    exam = ExitExamination.objects.create(
+        organization=w.org, worker=Worker.objects.create(
+            organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
+            employee_number=f"EX-{w.seq()}"),
+        exit_date=date(2026, 3, 1), findings="Matrix exit findings", fit_outcome="fit",
+        certificate=w.get(Document), certificate_reference=f"EXIT-MATRIX-{w.seq()}")
+    return exam
+
+
+register_factory(ExitExamination, _exit_exam)

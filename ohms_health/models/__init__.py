@@ -5,6 +5,7 @@ admins read it (``ohms_health.services``), every read is audited, and other add-
 get the fitness answer through ``ohms_core.providers.worker_fitness``.
 """
 from .examination import ExamType, FitnessOutcome, MedicalExamination
+from .exit import DiseaseResult, ExitExamination, ExitExamReminder, ExitExamStatus
 from .exposure import Exposure
 from .profile import FitnessStatus, MedicalProfile
 from .risk import RiskLevel, RiskSettings, WorkerRiskProfile
@@ -12,4 +13,5 @@ from .risk import RiskLevel, RiskSettings, WorkerRiskProfile
 __all__ = [
     "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
+    "DiseaseResult", "ExitExamination", "ExitExamReminder", "ExitExamStatus",
 ]
