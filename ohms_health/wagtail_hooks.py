@@ -14,6 +14,7 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets.exit import ExitExaminationViewSet
 
 
 @hooks.register("register_admin_urls")
@@ -71,7 +72,8 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_label = _("Occupational health")
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
-    items = (RiskSettingsViewSet,)
+    items = (RiskSettingsViewSet,
+             ExitExaminationViewSet)
 
 
 @hooks.register("register_admin_viewset")
