@@ -146,3 +146,36 @@ def test_gates_on_in_memory_objects():
         exam.fit_outcome = outcome
         assert bool(list(certificate_ready(exam))) is blocked, outcome
     assert [r.code for r in follow_up_ready(exam)] == ["follow_up_date_missing"]
+
+
+@pytest.mark.django_db
+def test_cnss_from_certificate_issued_by_the_system_only_and_stale_version_is_409(org_a, client_a):
+    from ohms_core.exceptions import NotAllowedError
+
+    from ..services.exit import exit_exam_transition
+
+    exam = make_exam(testing.make_worker(org_a), exit_date=TODAY)
+    ExitExamination.objects.filter(pk=exam.pk).update(status="certificate_issued", fit_outcome="fit")
+    exam.refresh_from_db()
+    stale = client_a.post(f"/api/v1/health/exit-exams/{exam.pk}/schedule-follow-up/",
+                          {"follow_up_date": "2027-01-10", "version": exam.version + 5}, format="json")
+    assert stale.status_code == 409
+    with pytest.raises(NotAllowedError):
+        exit_exam_transition(instance=exam, name="report_cnss", user=None)
+    exam = exit_exam_transition(instance=exam, name="report_cnss", user=None, system=True)
+    assert exam.status == "cnss_reported"
+
+
+@pytest.mark.django_db
+def test_demo_loader_is_idempotent(org_a, admin_a):
+    import random
+
+    from ..demo.exit import load
+
+    for _ in range(4):
+        testing.make_worker(org_a)
+    assert "4" in load(organization=org_a, user=admin_a, rng=random.Random(1))
+    assert "already" in load(organization=org_a, user=admin_a, rng=random.Random(1))
+    states = set(ExitExamination.objects.values_list("status", flat=True))
+    assert {"pending", "exam_scheduled", "certificate_issued", "disease_assessment"} <= states
+    assert ExitExamination.objects.filter(certificate__isnull=False).count() == 1

@@ -17,7 +17,9 @@ from ...services import medical_profile_save
 
 #: Further demo loaders, each ``load(*, organization, user, rng) -> str`` (a one-line summary),
 #: run in order after the medical profiles; one module per feature under ``ohms_health.demo``.
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "ohms_health.demo.exit.load",
+]
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
 
