@@ -103,6 +103,8 @@ def exit_exam_update(*, instance, data: dict, user, role: str, expected_version=
         changed = _write(locked, data, user)
         if changed:
             locked.updated_by = user
+            if locked.examination_id and set(changed) & {"findings", "fit_outcome", "restrictions"}:
+                _record_examination(locked, user)  # the exit exam record follows corrections
             locked.save()
             audit_record(action=AuditAction.UPDATE, obj=locked, user=user, organization=locked.organization,
                          changes={"fields": changed})
@@ -121,8 +123,11 @@ def _record_examination(exam: ExitExamination, user) -> None:
     record.findings = exam.findings
     record.fitness_outcome = exam.fit_outcome
     record.restrictions = exam.restrictions
+    created = record._state.adding
     record.full_clean(exclude=["worker", "organization"])
     record.save()
+    audit_record(action=AuditAction.CREATE if created else AuditAction.UPDATE, obj=record, user=user,
+                 organization=exam.organization, changes={"fields": ["findings", "fitness_outcome", "restrictions"]})
     exam.examination = record
 
 

@@ -309,3 +309,16 @@ def test_list_query_count_does_not_grow_with_rows(doc_client, org_a, django_asse
         assert doc_client.get(URL).json()["count"] == 11
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert doc_client.get(f"{URL}upcoming-exits/").json()["count"] == 11
+
+
+@pytest.mark.django_db
+def test_correcting_findings_before_the_certificate_updates_the_exam_record(doc_client, worker, officer):
+    exam = make_exam(worker)
+    assert _schedule(doc_client, exam, officer).status_code == 200
+    assert _complete(doc_client, exam, "fit").status_code == 200
+    response = doc_client.patch(f"{URL}{exam.pk}/", {"findings": "Examen normal", "fit_outcome": "unfit"},
+                                format="json")
+    assert response.status_code == 200, response.content
+    record = MedicalExamination.objects.get(worker=worker, exam_type="exit")
+    assert record.findings == "Examen normal" and record.fitness_outcome == "unfit"
+    assert MedicalExamination.objects.filter(worker=worker).count() == 1
