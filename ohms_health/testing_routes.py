@@ -31,7 +31,7 @@ def _exit_exam(w):
         organization=w.org, worker=Worker.objects.create(
             organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
             employee_number=f"EX-{w.seq()}"),
-        exit_date=date(2026, 3, 1), findings="Matrix exit findings", fit_outcome="fit",
+        exit_date=date(2026, 3, 1), findings="Matrix exit findings", fitness_outcome="fit",
         certificate=w.get(Document), certificate_reference=f"EXIT-MATRIX-{w.seq()}")
     return exam
 

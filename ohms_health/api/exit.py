@@ -41,7 +41,7 @@ class ExitExaminationSerializer(ScopedModelSerializer):
     class Meta:
         model = ExitExamination
         fields = ("id", "version", "worker", "employee_number", "exit_date", "days_left", "status", "status_label",
-                  "scheduled_exam_at", "clinician", "findings", "fit_outcome", "restrictions", "disease_result",
+                  "scheduled_exam_at", "clinician", "findings", "fitness_outcome", "restrictions", "disease_result",
                   "disease_notes", "examination", "certificate", "certificate_reference", "certificate_issued_at",
                   "certificate_url", "cnss_reference", "follow_up_required", "follow_up_date",
                   "created_at", "updated_at")
@@ -84,7 +84,7 @@ class ScheduleSerializer(serializers.Serializer):
 
 class CompleteSerializer(serializers.Serializer):
     findings = serializers.CharField(max_length=20000)
-    fit_outcome = serializers.ChoiceField(choices=FitnessOutcome.choices)
+    fitness_outcome = serializers.ChoiceField(choices=FitnessOutcome.choices)
     restrictions = serializers.CharField(required=False, allow_blank=True, max_length=4000)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=4000)
 
@@ -112,7 +112,7 @@ class ExitExaminationFilter(filters.FilterSet):
 
     class Meta:
         model = ExitExamination
-        fields = ["status", "worker", "worker__enterprise", "fit_outcome", "follow_up_required"]
+        fields = ["status", "worker", "worker__enterprise", "fitness_outcome", "follow_up_required"]
 
 
 class ExitExaminationViewSet(TransitionsMixin, ScopedModelViewSet):

@@ -42,13 +42,13 @@ def _load(*, organization, user) -> str:
     create(workers[1], 30)
     certified = create(workers[2], 5)
     step(certified, "schedule", scheduled_exam_at=at(today - timedelta(days=2)), clinician=user)
-    step(certified, "complete", findings="Examen clinique normal. Audiogramme stable.", fit_outcome="fit_with_restrictions",
+    step(certified, "complete", findings="Examen clinique normal. Audiogramme stable.", fitness_outcome="fit_with_restrictions",
          restrictions="Éviter les postes exposés au bruit > 85 dB(A).")
     step(certified, "assess_disease", disease_result="no_disease")
     step(certified, "issue_certificate")
     unfit = create(workers[3], 20)
     step(unfit, "schedule", scheduled_exam_at=at(today - timedelta(days=1)), clinician=user)
-    step(unfit, "complete", findings="Dyspnée d'effort, opacités pulmonaires.", fit_outcome="unfit")
+    step(unfit, "complete", findings="Dyspnée d'effort, opacités pulmonaires.", fitness_outcome="unfit")
     step(unfit, "assess_disease", disease_result="suspected",
          disease_notes="Silicose suspectée : scanner thoracique demandé.")
     return "Exit examinations: 4 (scheduled, pending, certificate issued, unfit awaiting CNSS)."

@@ -68,9 +68,9 @@ def schedule_ready(exam):
 def completion_ready(exam):
     if not (exam.findings or "").strip():
         yield Reason("findings_missing", _("Record the medical findings of the examination."), "exam")
-    if not exam.fit_outcome:
-        yield Reason("fit_outcome_missing", _("Record the fitness outcome (fit, fit with restrictions, unfit)."), "exam")
-    elif exam.fit_outcome == FitnessOutcome.FIT_WITH_RESTRICTIONS and not (exam.restrictions or "").strip():
+    if not exam.fitness_outcome:
+        yield Reason("fitness_outcome_missing", _("Record the fitness outcome (fit, fit with restrictions, unfit)."), "exam")
+    elif exam.fitness_outcome == FitnessOutcome.FIT_WITH_RESTRICTIONS and not (exam.restrictions or "").strip():
         yield Reason("restrictions_missing", _("Describe the restrictions of a worker fit with restrictions."), "exam")
 
 
@@ -84,7 +84,7 @@ def disease_assessment_ready(exam):
 
 def certificate_ready(exam):
     """The exit certificate says the worker leaves fit: refused for an unfit worker (SPEC 3.4)."""
-    if exam.fit_outcome not in (FitnessOutcome.FIT, FitnessOutcome.FIT_WITH_RESTRICTIONS):
+    if exam.fitness_outcome not in (FitnessOutcome.FIT, FitnessOutcome.FIT_WITH_RESTRICTIONS):
         yield Reason("worker_not_fit",
                      _("The exit certificate is issued only to a worker found fit or fit with restrictions."),
                      "certificate")
@@ -109,7 +109,7 @@ class ExitExamination(StateMachineMixin, BaseModel):
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("examining clinician"), null=True,
                                   blank=True, on_delete=models.PROTECT, related_name="+")
     findings = models.TextField(_("medical findings"), blank=True)
-    fit_outcome = models.CharField(_("fitness outcome"), max_length=30, choices=FitnessOutcome.choices, null=True,
+    fitness_outcome = models.CharField(_("fitness outcome"), max_length=30, choices=FitnessOutcome.choices, null=True,
                                    blank=True, help_text=_("Empty until the worker is assessed."))
     restrictions = models.TextField(_("restrictions"), blank=True,
                                     help_text=_("Printed on the certificate of a worker fit with restrictions."))

@@ -36,15 +36,15 @@ REMINDER_DAYS = (30, 14, 7)
 REMINDER_EVENT = "health.exitexamination.reminder"
 
 #: Editable fields of an exit exam (status and the certificate only move through transitions).
-EDITABLE_FIELDS = ("exit_date", "scheduled_exam_at", "clinician", "findings", "fit_outcome", "restrictions",
+EDITABLE_FIELDS = ("exit_date", "scheduled_exam_at", "clinician", "findings", "fitness_outcome", "restrictions",
                    "disease_result", "disease_notes", "cnss_reference", "follow_up_required", "follow_up_date")
 #: What the certificate states: frozen once it is issued (a new outcome needs a new exam).
-CERTIFIED_FIELDS = ("exit_date", "findings", "fit_outcome", "restrictions", "disease_result")
+CERTIFIED_FIELDS = ("exit_date", "findings", "fitness_outcome", "restrictions", "disease_result")
 
 #: The data each step's REST action accepts (the admin edits the same fields on the form).
 STEP_FIELDS = {
     "schedule": ("scheduled_exam_at", "clinician"),
-    "complete": ("findings", "fit_outcome", "restrictions"),
+    "complete": ("findings", "fitness_outcome", "restrictions"),
     "assess_disease": ("disease_result", "disease_notes"),
     "issue_certificate": (),
     "report_cnss": ("cnss_reference",),
@@ -103,7 +103,7 @@ def exit_exam_update(*, instance, data: dict, user, role: str, expected_version=
         changed = _write(locked, data, user)
         if changed:
             locked.updated_by = user
-            if locked.examination_id and set(changed) & {"findings", "fit_outcome", "restrictions"}:
+            if locked.examination_id and set(changed) & {"findings", "fitness_outcome", "restrictions"}:
                 _record_examination(locked, user)  # the exit exam record follows corrections
             locked.save()
             audit_record(action=AuditAction.UPDATE, obj=locked, user=user, organization=locked.organization,
@@ -121,7 +121,7 @@ def _record_examination(exam: ExitExamination, user) -> None:
                                     exam_type=ExamType.EXIT, created_by=user if getattr(user, "pk", None) else None)
     record.exam_date = exam_date
     record.findings = exam.findings
-    record.fitness_outcome = exam.fit_outcome
+    record.fitness_outcome = exam.fitness_outcome
     record.restrictions = exam.restrictions
     created = record._state.adding
     record.full_clean(exclude=["worker", "organization"])

@@ -95,9 +95,9 @@ def certificate_pdf(exam, *, language: str | None = None, compress: bool = True)
         (t["exit_date"], exam.exit_date.strftime(date_format)),
         (t["exam_date"], exam_date),
         (t["clinician"], _person(exam.clinician)),
-        (t["outcome"], t.get(exam.fit_outcome or "", "")),
+        (t["outcome"], t.get(exam.fitness_outcome or "", "")),
     ]
-    if exam.fit_outcome == "fit_with_restrictions" and exam.restrictions:
+    if exam.fitness_outcome == "fit_with_restrictions" and exam.restrictions:
         rows.append((t["restrictions"], exam.restrictions))
     for label, value in rows:
         pdf.setFont("Helvetica-Bold", 10)

@@ -69,7 +69,7 @@ def test_admin_fields_then_buttons_run_the_workflow_and_generate_the_certificate
     exam = make_exam(testing.make_worker(org_a))
     ExitExamination.objects.filter(pk=exam.pk).update(
         scheduled_exam_at=datetime(2026, 12, 1, 9, tzinfo=UTC), clinician=officer, findings=SECRET,
-        fit_outcome="fit", disease_result="no_disease")
+        fitness_outcome="fit", disease_result="no_disease")
     client = _login(officer)
     content_type = ContentType.objects.get_for_model(ExitExamination)
     for name in ("schedule", "complete", "assess_disease", "issue_certificate"):
@@ -86,7 +86,7 @@ def test_admin_fields_then_buttons_run_the_workflow_and_generate_the_certificate
 @pytest.mark.django_db
 def test_admin_refuses_certificate_for_unfit_worker(officer, org_a):
     exam = make_exam(testing.make_worker(org_a))
-    ExitExamination.objects.filter(pk=exam.pk).update(status="disease_assessment", fit_outcome="unfit",
+    ExitExamination.objects.filter(pk=exam.pk).update(status="disease_assessment", fitness_outcome="unfit",
                                                       findings=SECRET, disease_result="no_disease")
     client = _login(officer)
     page = client.get(f"{BASE}edit/{exam.pk}/").content.decode()

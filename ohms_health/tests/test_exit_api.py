@@ -43,7 +43,7 @@ def _schedule(client, exam, clinician):
 
 
 def _complete(client, exam, outcome="fit", restrictions=""):
-    return client.post(f"{URL}{exam.pk}/complete/", {"findings": SECRET, "fit_outcome": outcome,
+    return client.post(f"{URL}{exam.pk}/complete/", {"findings": SECRET, "fitness_outcome": outcome,
                                                      "restrictions": restrictions}, format="json")
 
 
@@ -194,8 +194,8 @@ def test_one_exit_exam_per_worker_is_a_400(doc_client, worker):
 def test_bad_input_is_a_400(doc_client, worker):
     for body, field in [({"exit_date": "2026-12-31"}, "worker"), ({"worker": str(worker.pk)}, "exit_date"),
                         ({"worker": str(worker.pk), "exit_date": "soon"}, "exit_date"),
-                        ({"worker": str(worker.pk), "exit_date": "2026-12-31", "fit_outcome": "maybe"},
-                         "fit_outcome")]:
+                        ({"worker": str(worker.pk), "exit_date": "2026-12-31", "fitness_outcome": "maybe"},
+                         "fitness_outcome")]:
         response = doc_client.post(URL, body, format="json")
         assert response.status_code == 400 and field in str(response.json()), body
     assert doc_client.get(f"{URL}upcoming-exits/?days=abc").status_code == 400
@@ -218,8 +218,8 @@ def test_stale_update_is_a_409_and_certified_fields_are_frozen(doc_client, worke
     assert stale.status_code == 409
     _to_disease_assessment(doc_client, exam, officer)
     doc_client.post(f"{URL}{exam.pk}/issue-certificate/", {}, format="json")
-    frozen = doc_client.patch(f"{URL}{exam.pk}/", {"fit_outcome": "unfit"}, format="json")
-    assert frozen.status_code == 400 and "fit_outcome" in str(frozen.json())
+    frozen = doc_client.patch(f"{URL}{exam.pk}/", {"fitness_outcome": "unfit"}, format="json")
+    assert frozen.status_code == 400 and "fitness_outcome" in str(frozen.json())
 
 
 @pytest.mark.django_db
@@ -316,7 +316,7 @@ def test_correcting_findings_before_the_certificate_updates_the_exam_record(doc_
     exam = make_exam(worker)
     assert _schedule(doc_client, exam, officer).status_code == 200
     assert _complete(doc_client, exam, "fit").status_code == 200
-    response = doc_client.patch(f"{URL}{exam.pk}/", {"findings": "Examen normal", "fit_outcome": "unfit"},
+    response = doc_client.patch(f"{URL}{exam.pk}/", {"findings": "Examen normal", "fitness_outcome": "unfit"},
                                 format="json")
     assert response.status_code == 200, response.content
     record = MedicalExamination.objects.get(worker=worker, exam_type="exit")

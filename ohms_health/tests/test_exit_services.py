@@ -101,7 +101,7 @@ def _certified(org):
     clinician.save()
     return make_exam(worker, exit_date=date(2026, 12, 31), clinician=clinician,
                      scheduled_exam_at=datetime(2026, 12, 10, 9, 0, tzinfo=UTC), findings=SECRET,
-                     fit_outcome="fit_with_restrictions", restrictions="No work at height",
+                     fitness_outcome="fit_with_restrictions", restrictions="No work at height",
                      disease_result="no_disease", certificate_reference="EXIT-ALPHA-TEST1")
 
 
@@ -139,11 +139,11 @@ def test_gates_on_in_memory_objects():
     assert {r.code for r in schedule_ready(exam)} == {"exam_date_missing", "clinician_missing"}
     exam.scheduled_exam_at, exam.clinician_id = datetime(2026, 12, 1, tzinfo=UTC), 1
     assert not list(schedule_ready(exam))
-    assert {r.code for r in completion_ready(exam)} == {"findings_missing", "fit_outcome_missing"}
-    exam.findings, exam.fit_outcome = "ok", "fit_with_restrictions"
+    assert {r.code for r in completion_ready(exam)} == {"findings_missing", "fitness_outcome_missing"}
+    exam.findings, exam.fitness_outcome = "ok", "fit_with_restrictions"
     assert [r.code for r in completion_ready(exam)] == ["restrictions_missing"]
     for outcome, blocked in (("fit", False), ("fit_with_restrictions", False), ("unfit", True), (None, True)):
-        exam.fit_outcome = outcome
+        exam.fitness_outcome = outcome
         assert bool(list(certificate_ready(exam))) is blocked, outcome
     assert [r.code for r in follow_up_ready(exam)] == ["follow_up_date_missing"]
 
@@ -155,7 +155,7 @@ def test_cnss_from_certificate_issued_by_the_system_only_and_stale_version_is_40
     from ..services.exit import exit_exam_transition
 
     exam = make_exam(testing.make_worker(org_a), exit_date=TODAY)
-    ExitExamination.objects.filter(pk=exam.pk).update(status="certificate_issued", fit_outcome="fit")
+    ExitExamination.objects.filter(pk=exam.pk).update(status="certificate_issued", fitness_outcome="fit")
     exam.refresh_from_db()
     stale = client_a.post(f"/api/v1/health/exit-exams/{exam.pk}/schedule-follow-up/",
                           {"follow_up_date": "2027-01-10", "version": exam.version + 5}, format="json")

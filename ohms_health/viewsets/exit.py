@@ -100,7 +100,7 @@ class ExitExamInspectView(ScopedInspectView):
     template_name = "ohms_health/exit_inspect.html"
 
     def get_fields(self):
-        fields = ["worker", "exit_date", "status", "scheduled_exam_at", "clinician", "fit_outcome", "restrictions",
+        fields = ["worker", "exit_date", "status", "scheduled_exam_at", "clinician", "fitness_outcome", "restrictions",
                   "findings", "disease_result", "disease_notes", "certificate_reference", "certificate_issued_at",
                   "cnss_reference", "follow_up_required", "follow_up_date"]
         if not _is_medical(self.request.user):
@@ -133,7 +133,7 @@ class ExitExaminationViewSet(ScopedModelViewSet):
     inspect_view_class = ExitExamInspectView
     list_display = ["worker", "exit_date", Column("days_left", label=_("Days left"), accessor=_days_left),
                     BadgeColumn("status"), "clinician"]
-    list_filter = ["status", "exit_date", "fit_outcome", "follow_up_required"]
+    list_filter = ["status", "exit_date", "fitness_outcome", "follow_up_required"]
     search_fields = ["worker__employee_number", "worker__contact__first_name", "worker__contact__last_name",
                      "certificate_reference"]
     ordering = ["exit_date"]
@@ -141,7 +141,7 @@ class ExitExaminationViewSet(ScopedModelViewSet):
         MultiFieldPanel([_row("worker", "exit_date"), _row("scheduled_exam_at", "clinician")],
                         heading=_("Exit and examination")),
         ChecklistPanel(),
-        MultiFieldPanel([FieldPanel("findings"), _row("fit_outcome"), FieldPanel("restrictions")],
+        MultiFieldPanel([FieldPanel("findings"), _row("fitness_outcome"), FieldPanel("restrictions")],
                         heading=_("Medical findings")),
         MultiFieldPanel([_row("disease_result"), FieldPanel("disease_notes")],
                         heading=_("Occupational disease assessment")),
