@@ -5,6 +5,7 @@ Medical content (findings, disease assessment, the linked examination record) is
 answer for medical officers and org admins only, and each of their reads is audited per
 worker; compliance officers and safety managers see the state, dates and outcome.
 """
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -48,6 +49,7 @@ class ExitExaminationSerializer(ScopedModelSerializer):
         read_only_fields = (*BASE_READ_ONLY, "examination", "certificate", "certificate_reference",
                             "certificate_issued_at")
         validators = []  # one exam per worker is checked by the service (deleted ones included)
+        extra_kwargs = {"exit_date": {"required": False}}  # defaults to the worker's exit date
 
     def get_fields(self):
         fields = super().get_fields()
@@ -61,13 +63,21 @@ class ExitExaminationSerializer(ScopedModelSerializer):
             fields["worker"].read_only = True  # an exit exam never moves to another worker
         return fields
 
+    def validate(self, attrs):
+        if self.instance is None and not attrs.get("exit_date"):
+            worker = attrs.get("worker")
+            if getattr(worker, "exit_date", None) is None:
+                raise serializers.ValidationError({"exit_date": [
+                    _("Give the exit date (the worker's record has none).")]})
+        return attrs
+
     def get_days_left(self, obj) -> int:
         return (obj.exit_date - timezone.localdate()).days
 
     def get_certificate_url(self, obj) -> str | None:
         if not obj.certificate_id:
             return None
-        return f"/api/v1/health/exit-exams/{obj.pk}/certificate/"
+        return reverse("exitexamination-certificate", kwargs={"pk": obj.pk})
 
 
 class ScheduleSerializer(serializers.Serializer):

@@ -56,9 +56,15 @@ def _role() -> str:
     return get_context().role or ""
 
 
-def exit_exam_create(*, organization, data: dict, user, role: str) -> ExitExamination:
-    """A new exit exam, pending. One per worker, deleted ones included (restore it instead)."""
-    require_medical_role(role)
+def exit_exam_create(*, organization, data: dict, user, role: str, system: bool = False) -> ExitExamination:
+    """A new exit exam, pending. One per worker, deleted ones included (restore it instead).
+    The exit date defaults to the worker's (core ``Worker.exit_date``). ``system``: the
+    daily job opening exams, acting for nobody."""
+    if not system:
+        require_medical_role(role)
+    data = dict(data)
+    if not data.get("exit_date") and getattr(data.get("worker"), "exit_date", None):
+        data["exit_date"] = data["worker"].exit_date
     unknown = set(data) - {"worker", *EDITABLE_FIELDS}
     if unknown:
         raise ValueError(f"not exit exam fields: {sorted(unknown)}")
@@ -208,6 +214,36 @@ def next_step_reasons(exam: ExitExamination, user) -> tuple[str | None, list[str
     return None, []
 
 
+# Opening ------------------------------------------------------------------------------
+
+#: A pending exit exam is opened this many days before the worker's exit date (SPEC 3.4).
+OPEN_DAYS_BEFORE = 30
+
+
+def open_exit_exams(*, today=None, progress=None) -> int:
+    """Open a pending exit exam for every active worker whose exit date (core worker
+    record) is within the next 30 days and who has none yet. Returns how many."""
+    from ohms_core.models import Worker
+
+    today = today or timezone.localdate()
+    workers = (Worker.objects.filter(is_active=True, exit_date__gte=today,
+                                     exit_date__lte=today + timedelta(days=OPEN_DAYS_BEFORE))
+               .exclude(pk__in=ExitExamination.all_objects.values("worker_id"))
+               .select_related("organization").order_by("exit_date"))
+    opened = 0
+    for worker in workers:
+        try:
+            with transaction.atomic():
+                exam = exit_exam_create(organization=worker.organization, user=None, role="", system=True,
+                                        data={"worker": worker, "exit_date": worker.exit_date})
+        except (IntegrityError, ValidationError):  # opened meanwhile by a person or another run
+            continue
+        opened += 1
+        if progress is not None:
+            progress(exam)
+    return opened
+
+
 # Reminders ---------------------------------------------------------------------------
 
 def _medical_officers(organization_ids) -> dict:
@@ -270,6 +306,10 @@ def exited_check(worker, on):
     exam = (ExitExamination.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id)
             .only("exit_date", "status").first())
     if exam is None:
+        # No exit exam (yet): the employment record alone says the worker has gone.
+        left = getattr(worker, "exit_date", None)
+        if left is not None and left < on:
+            return _("Left the company on %(date)s.") % {"date": left.isoformat()}
         return None
     if exam.exit_date < on or (exam.exit_date == on and exam.status in CERTIFIED_STATES):
         return _("Left the company on %(date)s.") % {"date": exam.exit_date.isoformat()}

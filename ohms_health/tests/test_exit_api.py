@@ -84,6 +84,7 @@ def test_full_workflow_pending_to_certificate_and_follow_up(doc_client, worker, 
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "certificate_issued" and body["certificate_reference"].startswith("EXIT-ALPHA-")
+    assert body["certificate_url"] == f"{URL}{exam.pk}/certificate/"
     document = Document.objects.get(pk=body["certificate"])
     assert document.document_type == "certificate" and document.privacy_level == "restricted"
     assert document.worker_id == worker.pk
@@ -322,3 +323,12 @@ def test_correcting_findings_before_the_certificate_updates_the_exam_record(doc_
     record = MedicalExamination.objects.get(worker=worker, exam_type="exit")
     assert record.findings == "Examen normal" and record.fitness_outcome == "unfit"
     assert MedicalExamination.objects.filter(worker=worker).count() == 1
+
+
+@pytest.mark.django_db
+def test_exit_date_defaults_to_the_workers_record(doc_client, org_a):
+    leaving = testing.make_worker(org_a, exit_date=date(2027, 2, 28))
+    created = doc_client.post(URL, {"worker": str(leaving.pk)}, format="json")
+    assert created.status_code == 201 and created.json()["exit_date"] == "2027-02-28"
+    unknown = doc_client.post(URL, {"worker": str(testing.make_worker(org_a).pk)}, format="json")
+    assert unknown.status_code == 400 and "exit_date" in unknown.json()["errors"]

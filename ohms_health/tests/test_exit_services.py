@@ -86,10 +86,10 @@ def test_command_prints_progress_and_records_a_run(org_a, officers):
     exam = make_exam(testing.make_worker(org_a), exit_date=TODAY + timedelta(days=14))
     out = StringIO()
     call_command("send_exit_exam_reminders", "--date", TODAY.isoformat(), stdout=out)
-    assert exam.worker.employee_number in out.getvalue() and "1 exit examination reminders sent" in out.getvalue()
+    assert exam.worker.employee_number in out.getvalue() and "1 exit exams opened or reminders sent" in out.getvalue()
     out = StringIO()
     call_command("send_exit_exam_reminders", "--date", TODAY.isoformat(), stdout=out)
-    assert "0 exit examination reminders sent" in out.getvalue()
+    assert "0 exit exams opened or reminders sent" in out.getvalue()
     assert list(JobRun.objects.filter(name="health_exit_exam_reminders").values_list("items_processed", flat=True)
                 .order_by("started_at")) == [1, 0]
 
@@ -179,3 +179,33 @@ def test_demo_loader_is_idempotent(org_a, admin_a):
     states = set(ExitExamination.objects.values_list("status", flat=True))
     assert {"pending", "exam_scheduled", "certificate_issued", "disease_assessment"} <= states
     assert ExitExamination.objects.filter(certificate__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_daily_run_opens_a_pending_exam_30_days_before_the_workers_exit(org_a, officers):
+    from ..services.exit import open_exit_exams
+
+    leaving = testing.make_worker(org_a, exit_date=TODAY + timedelta(days=30))
+    later = testing.make_worker(org_a, exit_date=TODAY + timedelta(days=31))
+    gone = testing.make_worker(org_a, exit_date=TODAY - timedelta(days=1))
+    inactive = testing.make_worker(org_a, exit_date=TODAY + timedelta(days=5), is_active=False)
+    assert open_exit_exams(today=TODAY) == 1
+    exam = ExitExamination.objects.get()
+    assert exam.worker == leaving and exam.status == "pending" and exam.exit_date == leaving.exit_date
+    assert open_exit_exams(today=TODAY) == 0
+    # The command opens and reminds in one run: the 30-day reminder of the new exam goes out.
+    out = StringIO()
+    call_command("send_exit_exam_reminders", "--date", TODAY.isoformat(), stdout=out)
+    assert ExitExamReminder.objects.filter(exit_examination=exam, days_before=30).exists()
+    assert not ExitExamination.objects.filter(worker__in=[later, gone, inactive]).exists()
+
+
+@pytest.mark.django_db
+def test_worker_record_exit_date_alone_makes_the_worker_unfit(org_a):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    gone = testing.make_worker(org_a, exit_date=today - timedelta(days=2))
+    answer = worker_fitness(gone)
+    assert answer.fit is False and "Left the company" in answer.reason
+    assert worker_fitness(testing.make_worker(org_a, exit_date=today)).fit is not False

@@ -1,8 +1,9 @@
 """``manage.py send_exit_exam_reminders [--date YYYY-MM-DD]`` (SPEC 3.4).
 
-Sends the 30/14/7-day exit examination reminders due on the date (default today), one
-line per reminder sent, and records the run in JobRun like the daily 02:00 job. Running it
-twice sends nothing the second time (the reminder ledger).
+Opens a pending exit exam for workers leaving within 30 days (core worker exit date) and
+sends the 30/14/7-day exit examination reminders due on the date (default today), one line
+per exam opened or reminder sent, and records the run in JobRun like the daily 02:00 job.
+Running it twice does nothing the second time (one exam per worker, the reminder ledger).
 """
 import time
 from datetime import date
@@ -13,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from ohms_core.models import JobRun
 
-from ...services.exit import send_exit_exam_reminders
+from ...services.exit import open_exit_exams, send_exit_exam_reminders
 
 JOB_NAME = "health_exit_exam_reminders"
 
@@ -33,8 +34,13 @@ class Command(BaseCommand):
 
         run = JobRun.objects.create(name=JOB_NAME, trigger="manual")
         started = time.monotonic()
+        def opened(exam):
+            self.stdout.write(_("%(worker)s: exit exam opened (exit on %(exit)s)") % {
+                "worker": exam.worker, "exit": exam.exit_date.isoformat()})
+
         try:
-            count = send_exit_exam_reminders(today=today, progress=progress)
+            count = open_exit_exams(today=today, progress=opened)
+            count += send_exit_exam_reminders(today=today, progress=progress)
         except Exception as exc:
             run.success, run.error = False, str(exc)[:4000]
             raise
@@ -44,7 +50,7 @@ class Command(BaseCommand):
             run.finished_at = timezone.now()
             run.duration_ms = int((time.monotonic() - started) * 1000)
             run.save()
-        self.stdout.write(self.style.SUCCESS(_("%(count)s exit examination reminders sent for %(date)s.")
+        self.stdout.write(self.style.SUCCESS(_("%(count)s exit exams opened or reminders sent for %(date)s.")
                                              % {"count": count, "date": today.isoformat()}))
 
 
