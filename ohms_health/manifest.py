@@ -23,6 +23,10 @@ MANIFEST = AddonManifest(
                          event_title="{{ data.employee_number }}: overexposure alert {verb}"),
         StateMachineSpec("ohms_health.Incident", resource="incident",
                          event_title="{{ object.label }}: {verb}", event_message="{{ data.comment }}"),
+        # Exit examinations (SPEC 3.4): every path (REST, admin button, generic URL) runs the service.
+        StateMachineSpec("ohms_health.ExitExamination", resource="exitexamination",
+                         services="ohms_health.services.exit.transition_services",
+                         event_title="{{ object.label }}: {verb}"),
     ),
     event_types=(
         EventTypeSpec("health.overexposurealert.raised", _("Overexposure alert raised"),
@@ -37,6 +41,8 @@ MANIFEST = AddonManifest(
         EventTypeSpec("health.disease.diagnosed", _("Occupational disease diagnosed"),
                       title="Occupational disease diagnosed ({{ data.agent }})",
                       message="Diagnosed on {{ data.diagnosed_on }}"),
+        EventTypeSpec("health.exitexamination.reminder", _("Exit examination reminder"),
+                      title="{{ object.label }}: exit in {{ data.days_before }} days"),
     ),
     subscribers=(
         # Emergency alerts reach the medical officers and safety managers at once, whatever the rules say.

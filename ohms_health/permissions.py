@@ -38,4 +38,9 @@ RESOURCES = {
     "correctiveaction": {"view": INCIDENT_READERS, "add": INCIDENT_INVESTIGATORS, "change": INCIDENT_INVESTIGATORS,
                          "delete": INCIDENT_INVESTIGATORS},
     "occupationaldisease": {"view": MEDICAL, "add": MEDICAL, "change": MEDICAL, "delete": MEDICAL},
+    # Exit exams: the medical service runs them; compliance officers (CNSS claims) and safety
+    # managers (who is leaving) see the state and outcome, never findings or the disease
+    # assessment (the serializer and the inspect screen drop those for them).
+    "exitexamination": {"view": MEDICAL | {Role.SAFETY_MANAGER, Role.COMPLIANCE_OFFICER}, "add": MEDICAL,
+                        "change": MEDICAL, "delete": ADMINS},
 }

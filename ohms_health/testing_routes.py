@@ -3,9 +3,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from ohms_core.models import Enterprise, Worker
+from ohms_core.models.documents import Document
 from ohms_core.testing_routes import register_factory, register_route_model
 
 from .models import Exposure, MedicalExamination, RiskSettings, WorkerRiskProfile
+from .models.exit import ExitExamination
 from .models.incidents import CorrectiveAction, Incident, IncidentInjury, OccupationalDisease
 
 # The medical profile screen is reached through the worker it belongs to.
@@ -51,3 +53,15 @@ register_factory(CorrectiveAction, lambda w: CorrectiveAction.objects.create(
 register_factory(OccupationalDisease, lambda w: OccupationalDisease.objects.create(
     organization=w.org, worker=w.get(Worker), disease="Matrix silicosis", agent="silica dust",
     diagnosed_on=date(2026, 1, 10), diagnosis_detail="Matrix detail"))
+
+def _exit_exam(w):
+    exam = ExitExamination.objects.create(
+        organization=w.org, worker=Worker.objects.create(
+            organization=w.org, contact=w.get(Worker).contact, enterprise=w.get(Worker).enterprise,
+            employee_number=f"EX-{w.seq()}"),
+        exit_date=date(2026, 3, 1), findings="Matrix exit findings", fitness_outcome="fit",
+        certificate=w.get(Document), certificate_reference=f"EXIT-MATRIX-{w.seq()}")
+    return exam
+
+
+register_factory(ExitExamination, _exit_exam)

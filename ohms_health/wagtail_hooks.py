@@ -17,6 +17,7 @@ from .models import RiskSettings
 from .viewsets import incidents as incident_viewsets
 from .viewsets.alerts import AlertThresholdViewSet, OverexposureAlertViewSet
 from .viewsets.examinations import ExposureViewSet, MedicalExaminationViewSet
+from .viewsets.exit import ExitExaminationViewSet
 from .viewsets.risk import WorkerRiskProfileViewSet
 
 
@@ -76,7 +77,7 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
     items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, OverexposureAlertViewSet,
-             AlertThresholdViewSet, RiskSettingsViewSet)
+             AlertThresholdViewSet, ExitExaminationViewSet, RiskSettingsViewSet)
 
 
 HealthViewSetGroup.items += incident_viewsets.VIEWSETS

@@ -3,6 +3,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import alerts, incidents
 from . import views as v
+from .exit import ExitExaminationViewSet
 
 router = DefaultRouter()
 router.register("medical-examinations", v.MedicalExaminationViewSet, basename="medicalexamination")
@@ -14,5 +15,6 @@ router.register("incidents", incidents.IncidentViewSet, basename="incident")
 router.register("incident-injuries", incidents.IncidentInjuryViewSet, basename="incidentinjury")
 router.register("corrective-actions", incidents.CorrectiveActionViewSet, basename="correctiveaction")
 router.register("occupational-diseases", incidents.OccupationalDiseaseViewSet, basename="occupationaldisease")
+router.register("exit-exams", ExitExaminationViewSet, basename="exitexamination")
 
 urlpatterns = router.urls

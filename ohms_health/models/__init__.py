@@ -6,6 +6,7 @@ get the fitness answer through ``ohms_core.providers.worker_fitness``.
 """
 from .alerts import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from .examination import AUDIOMETRY_FREQUENCIES, ExamType, FitnessOutcome, MedicalExamination
+from .exit import DiseaseResult, ExitExamination, ExitExamReminder, ExitExamStatus
 from .exposure import Exposure
 from .incidents import (
     CorrectiveAction,
@@ -24,5 +25,6 @@ __all__ = [
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
     "CorrectiveAction", "Incident", "IncidentInjury", "IncidentSeverity", "IncidentStatus", "InjuryType",
     "OccupationalDisease",
+    "DiseaseResult", "ExitExamination", "ExitExamReminder", "ExitExamStatus",
 ]
 __all__ += ["AlertSeverity", "AlertStatus", "AlertThreshold", "OverexposureAlert"]

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..models import Exposure, MedicalExamination, OverexposureAlert, WorkerRiskProfile
+from ..models.exit import ExitExamination
 from ..models.incidents import Incident, OccupationalDisease
 
 
@@ -98,8 +99,18 @@ def disease_entries(worker):
                             tone="critical" if disease.is_occupational else "")
 
 
+def exit_entries(worker):
+    for exam in ExitExamination.objects.filter(worker=worker):
+        yield TimelineEntry(on=exam.exit_date, kind="exit",
+                            title=_("Exit examination (exit on %(date)s)") % {"date": exam.exit_date.isoformat()},
+                            detail=exam.get_status_display(),
+                            url=reverse("health_exit_exams:edit", args=[exam.pk]),
+                            tone="positive" if exam.status != "pending" else "warning")
+
+
 #: ``source(worker) -> iterable[TimelineEntry]``; features append theirs.
-TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries, incident_entries, disease_entries]
+TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries, incident_entries, disease_entries,
+                          exit_entries]
 
 
 def medical_timeline(worker, *, limit: int = 200) -> list[TimelineEntry]:

@@ -175,6 +175,9 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
     incident.workers.add(worker)
     OccupationalDisease.objects.create(organization=org_a, worker=worker, disease="Silicose", agent="silica",
                                        diagnosed_on=today - timedelta(days=200))
+    from ..models.exit import ExitExamination
+
+    ExitExamination.objects.create(organization=org_a, worker=worker, exit_date=today + timedelta(days=20))
     calculate_profile(worker=worker, user=admin_a)
     calculate_profile(worker=worker, user=admin_a)
     before = _views(officer)
@@ -184,7 +187,7 @@ def test_medical_file_shows_header_fitness_timeline_and_risk(org_a, admin_a):
     assert worker.employee_number in html
     assert 'data-fit="not-fit"' in html and "No valid periodic examination" in html
     timeline = [e.kind for e in page.context["timeline"]]
-    assert timeline == ["alert", "exposure", "examination", "incident", "disease", "examination"]  # newest first
+    assert timeline == ["exit", "alert", "exposure", "examination", "incident", "disease", "examination"]
     assert "Overexposure alert: noise" in html and "Puits Kamoto" in html and "Silicose" in html
     assert "Exposure: silica dust" in html
     assert 'class="ohms-trend-point"' in html and html.count('class="ohms-trend-point"') == 2

@@ -23,6 +23,7 @@ DEMO_STEPS: list[str] = [
     "ohms_health.demo.examinations.load",
     "ohms_health.demo.alerts.load",
     "ohms_health.demo.incidents.load",
+    "ohms_health.demo.exit.load",
 ]
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
