@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from ohms_core.registry import AddonManifest
+from ohms_core.registry import AddonManifest, StateMachineSpec
 
 MANIFEST = AddonManifest(
     label="ohms_health",
@@ -16,4 +16,8 @@ MANIFEST = AddonManifest(
     fitness_provider="ohms_health.services.worker_fitness",
     worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),
     demo_command="ohms_health_demo",
+    state_machines=(
+        StateMachineSpec("ohms_health.Appointment", resource="appointment",
+                         event_title="{{ object.label }}: {verb}"),
+    ),
 )

@@ -59,6 +59,7 @@ class RiskSettingsViewSet(ScopedModelViewSet):
             _row("exposure_points", "high_risk_exposure_points"),
             _row("employed_under_5_points", "employed_5_to_9_points", "employed_10_to_19_points",
                  "employed_20_plus_points"),
+            _row("ppe_compliance_points"),
         ], heading=_("Exposure factors")),
         MultiFieldPanel([
             _row("overdue_exam_points", "overdue_exam_cap"),

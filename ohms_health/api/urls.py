@@ -9,3 +9,12 @@ router.register("exposures", v.ExposureViewSet, basename="exposure")
 router.register("worker-risk-profiles", v.WorkerRiskProfileViewSet, basename="workerriskprofile")
 
 urlpatterns = router.urls
+
+from . import appointments as appointments_api  # noqa: E402
+from . import ppe as ppe_api  # noqa: E402
+
+router.register("ppe-items", ppe_api.PPEItemViewSet, basename="ppeitem")
+router.register("ppe-compliance", ppe_api.PPEComplianceViewSet, basename="ppecompliancerecord")
+router.register("appointments", appointments_api.AppointmentViewSet, basename="appointment")
+router.register("transactions", appointments_api.TransactionViewSet, basename="transaction")
+urlpatterns = router.urls

@@ -13,3 +13,18 @@ __all__ = [
     "ExamType", "Exposure", "FitnessOutcome", "FitnessStatus", "MedicalExamination", "MedicalProfile",
     "RiskLevel", "RiskSettings", "WorkerRiskProfile",
 ]
+from .appointments import (  # noqa: E402
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Currency,
+    PaymentMethod,
+    Transaction,
+    TransactionType,
+)
+from .ppe import CheckType, ComplianceStatus, PPEComplianceRecord, PPECondition, PPEItem, PPEType  # noqa: E402
+
+__all__ += [
+    "Appointment", "AppointmentStatus", "AppointmentType", "CheckType", "ComplianceStatus", "Currency",
+    "PPEComplianceRecord", "PPECondition", "PPEItem", "PPEType", "PaymentMethod", "Transaction", "TransactionType",
+]

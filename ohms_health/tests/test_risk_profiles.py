@@ -78,7 +78,7 @@ def test_facts_take_a_fixed_number_of_queries(org_a):
         gather_facts(workers[:2])
     with CaptureQueriesContext(connection) as many:
         facts = gather_facts(workers)
-    assert len(many.captured_queries) == len(few.captured_queries) == 3
+    assert len(many.captured_queries) == len(few.captured_queries) == 4  # + PPE checks (services.ppe)
     assert all(f.recent_exposures == 1 for f in facts.values())
 
 
