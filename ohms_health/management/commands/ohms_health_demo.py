@@ -18,6 +18,8 @@ from ...services import medical_profile_save
 #: Further demo loaders, each ``load(*, organization, user, rng) -> str`` (a one-line summary),
 #: run in order after the medical profiles; one module per feature under ``ohms_health.demo``.
 DEMO_STEPS: list[str] = []
+DEMO_STEPS.append("ohms_health.demo.ppe.load")
+DEMO_STEPS.append("ohms_health.demo.appointments.load")
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
 
