@@ -1,7 +1,7 @@
 """Demo appointments: the recall list's first workers booked with the demo medical officer
-(or the admin) over the next days, one confirmed, one completed with its charge and
+(or the admin) from 08:00 today, one confirmed, one completed with its charge and
 payment. Idempotent."""
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -33,7 +33,7 @@ def load(*, organization, user, rng) -> str:
 
         entries = [RecallEntry(worker, [RecallNeed(exam_type="periodic", reason="periodic")])
                    for worker in Worker.objects.filter(organization=organization, is_active=True)[:4]]
-    day = timezone.localdate() + timedelta(days=1)
+    day = timezone.localdate()
     start = timezone.make_aware(datetime.combine(day, time(8, 0)))
     results = schedule_recalls(organization=organization, entries=entries, start=start, slot_minutes=20,
                                provider=clinician, user=user, location="Centre médical")
