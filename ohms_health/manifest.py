@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from ohms_core.registry import AddonManifest, StateMachineSpec
+from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec
 
 MANIFEST = AddonManifest(
     label="ohms_health",
@@ -19,5 +19,9 @@ MANIFEST = AddonManifest(
     state_machines=(
         StateMachineSpec("ohms_health.Appointment", resource="appointment",
                          event_title="{{ object.label }}: {verb}"),
+    ),
+    event_types=(
+        EventTypeSpec("health.appointment.reminder", _("Appointment reminder"),
+                      title="{{ object.label }}: reminder", message="{{ object.label }}"),
     ),
 )

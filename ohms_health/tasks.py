@@ -12,3 +12,12 @@ def calculate_worker_risk_profiles():
     from .services.risk import calculate_many, workers_to_calculate
 
     return calculate_many(workers_to_calculate(recalculate_all=True))
+
+
+@periodic_job("health_appointment_reminders", schedule=crontab(minute="5"), schedule_label=_("hourly at :05"),
+              addon="ohms_health", label=_("Appointment reminders"))
+def appointment_reminders():
+    """Reminders of the appointments of the next 24 hours, once each (``reminder_sent_at``)."""
+    from .services.appointments import appointment_reminders as remind
+
+    return remind()

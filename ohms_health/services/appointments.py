@@ -10,6 +10,8 @@ on PostgreSQL (SQLite serialises writers anyway).
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -71,3 +73,34 @@ def transaction_create(*, organization, data: dict, user=None) -> Transaction:
     if appointment is not None and data.get("worker") is None:
         data["worker"] = appointment.worker
     return record_create(model=Transaction, organization=organization, data=data, user=user)
+
+
+REMINDER_HOURS = 24
+REMINDER_EVENT = "health.appointment.reminder"
+
+
+def appointment_reminders(*, now=None, ahead_hours: int = REMINDER_HOURS) -> int:
+    """Remind of appointments (scheduled or confirmed) starting within ``ahead_hours``:
+    one ``health.appointment.reminder`` event each (notification rules and webhooks deliver
+    it), and ``reminder_sent_at`` stamped in the same transaction, so a second run (the job
+    is hourly) never reminds twice. Returns how many were reminded."""
+    from ohms_core import events
+
+    now = now or timezone.now()
+    due = (Appointment.objects.filter(status__in=(AppointmentStatus.SCHEDULED, AppointmentStatus.CONFIRMED),
+                                      reminder_sent_at__isnull=True, start__gt=now,
+                                      start__lte=now + timedelta(hours=ahead_hours))
+           .select_related("worker", "organization").order_by("start"))
+    count = 0
+    for appointment in due:
+        with transaction.atomic():
+            locked = Appointment.objects.select_for_update().filter(pk=appointment.pk,
+                                                                    reminder_sent_at__isnull=True).first()
+            if locked is None:
+                continue
+            locked = record_update(instance=locked, data={"reminder_sent_at": now})
+            events.emit(REMINDER_EVENT, locked, organization=appointment.organization, data={
+                "start": locked.start.isoformat(), "worker": appointment.worker.employee_number,
+                "provider_id": locked.provider_id})
+            count += 1
+    return count

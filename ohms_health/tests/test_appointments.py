@@ -275,3 +275,42 @@ def test_list_queries_do_not_grow_with_rows(doctor_client, doctor, patient, org_
     for url in (URL, TX):
         with django_assert_max_num_queries(counts[url]):
             assert doctor_client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reminders_once_for_the_next_24_hours(org_a, doctor, patient):
+    from django.utils import timezone
+
+    from ohms_core.jobs import get_job, run_job
+    from ohms_core.models import Event
+
+    now = timezone.now()
+
+    def book(hours, **kw):
+        with acting_as(organization=org_a):
+            return Appointment.objects.create(organization=org_a, worker=patient, provider=doctor,
+                                              start=now + timedelta(hours=hours),
+                                              end=now + timedelta(hours=hours, minutes=30), **kw)
+
+    soon, tomorrow_evening, cancelled, reminded = book(3), book(30), book(5), book(6, reminder_sent_at=now)
+    Appointment.objects.filter(pk=cancelled.pk).update(status="cancelled")
+    assert get_job("health_appointment_reminders").addon == "ohms_health"
+    run = run_job("health_appointment_reminders")
+    assert run.success and run.items_processed == 1
+    assert Appointment.objects.get(pk=soon.pk).reminder_sent_at is not None
+    assert Appointment.objects.get(pk=tomorrow_evening.pk).reminder_sent_at is None
+    assert Appointment.objects.get(pk=reminded.pk).version == reminded.version  # already reminded: untouched
+    events = Event.objects.filter(type="health.appointment.reminder")
+    assert [e.object_id for e in events] == [str(soon.pk)]
+    assert run_job("health_appointment_reminders").items_processed == 0  # idempotent
+    assert Event.objects.filter(type="health.appointment.reminder").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_transition_emits_its_event(doctor_client, doctor, patient):
+    from ohms_core.models import Event
+
+    appointment = _book(doctor_client, patient, doctor)
+    doctor_client.post(f"{URL}{appointment['id']}/transitions/confirm/", {}, format="json")
+    event = Event.objects.get(type="health.appointment.confirmed")
+    assert event.object_id == appointment["id"] and event.data["to"] == "confirmed"
