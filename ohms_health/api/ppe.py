@@ -2,11 +2,8 @@
 views; the rules live in ``services.ppe``."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.cache import cache
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -84,11 +81,6 @@ class PPEComplianceRecordSerializer(ScopedModelSerializer):
         fields = ("id", "version", "ppe_item", "serial_number", "enterprise", "worker", "check_type", "status",
                   "is_compliant", "checked_by", "checked_at", "notes", "action_taken", *TIMESTAMPS)
         read_only_fields = (*BASE_READ_ONLY, "worker", "is_compliant", "checked_by")
-
-    def validate_checked_at(self, value):
-        if value and value > timezone.now() + timedelta(minutes=5):
-            raise serializers.ValidationError(_("A check cannot be in the future."))
-        return value
 
 
 class BulkCheckSerializer(serializers.Serializer):

@@ -11,6 +11,8 @@ damaged, ``lost`` -> lost, ``replaced`` -> retired (the checked item was taken o
 service; its substitute is a new item with its own serial number), ``compliant`` on a
 damaged or lost item -> good (repaired / found). Other statuses leave the condition alone.
 """
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -124,6 +126,11 @@ class PPEComplianceRecord(BaseModel):
 
     def __str__(self):
         return f"{self.get_check_type_display()}: {self.get_status_display()} ({self.checked_at:%Y-%m-%d})"
+
+    def clean(self):
+        super().clean()
+        if self.checked_at and self.checked_at > timezone.now() + timedelta(minutes=5):
+            raise ValidationError({"checked_at": _("A check cannot be in the future.")})
 
     def save(self, *args, **kwargs):
         self.is_compliant = self.status == ComplianceStatus.COMPLIANT

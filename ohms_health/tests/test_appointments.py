@@ -95,7 +95,12 @@ def test_bad_input_is_400_with_field_errors(doctor_client, doctor, patient, org_
     assert inverted.status_code == 400 and "end" in inverted.json()["errors"]
     naive = _body(patient, doctor)
     naive["start"], naive["end"] = "2026-12-07T09:00:00", "2026-12-07T09:30:00"
-    assert doctor_client.post(URL, naive, format="json").status_code in (201, 400)  # server zone applies
+    created = doctor_client.post(URL, naive, format="json")  # no offset: the server's time zone applies
+    assert created.status_code == 201
+    from django.utils import timezone
+
+    stored = Appointment.objects.get(pk=created.json()["id"]).start
+    assert stored == timezone.make_aware(datetime(2026, 12, 7, 9, 0)) and timezone.is_aware(stored)
     bad = doctor_client.post(URL, _body(patient, doctor, start=NINE + timedelta(days=1), appointment_type="party",
                                         cost_estimate="-1", timezone="Mars/Olympus", billing_codes="CS"),
                              format="json")

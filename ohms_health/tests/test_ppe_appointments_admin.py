@@ -84,6 +84,11 @@ def test_check_log_add_through_the_service(org_a, admin_a, worker_a):
     record = PPEComplianceRecord.objects.get()
     item.refresh_from_db()
     assert record.worker == worker_a and record.checked_by == admin_a and item.condition == "damaged"
+    future = client.post("/admin/health/ppe-checks/new/", {
+        "ppe_item": str(item.pk), "check_type": "routine", "status": "compliant",
+        "checked_at": (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")})
+    assert future.status_code == 200 and "cannot be in the future" in future.content.decode()
+    assert PPEComplianceRecord.objects.count() == 1
 
 
 def _appointment_form(worker, provider, start, **kw):
