@@ -27,6 +27,9 @@ MANIFEST = AddonManifest(
         StateMachineSpec("ohms_health.ExitExamination", resource="exitexamination",
                          services="ohms_health.services.exit.transition_services",
                          event_title="{{ object.label }}: {verb}"),
+        # Appointments (SPEC 3.6): scheduled -> confirmed -> checked_in -> completed; cancelled, no_show.
+        StateMachineSpec("ohms_health.Appointment", resource="appointment",
+                         event_title="{{ object.label }}: {verb}"),
     ),
     event_types=(
         EventTypeSpec("health.overexposurealert.raised", _("Overexposure alert raised"),
@@ -43,6 +46,8 @@ MANIFEST = AddonManifest(
                       message="Diagnosed on {{ data.diagnosed_on }}"),
         EventTypeSpec("health.exitexamination.reminder", _("Exit examination reminder"),
                       title="{{ object.label }}: exit in {{ data.days_before }} days"),
+        EventTypeSpec("health.appointment.reminder", _("Appointment reminder"),
+                      title="{{ object.label }}: reminder", message="{{ object.label }}"),
     ),
     subscribers=(
         # Emergency alerts reach the medical officers and safety managers at once, whatever the rules say.

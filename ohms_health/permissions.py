@@ -44,3 +44,15 @@ RESOURCES = {
     "exitexamination": {"view": MEDICAL | {Role.SAFETY_MANAGER, Role.COMPLIANCE_OFFICER}, "add": MEDICAL,
                         "change": MEDICAL, "delete": ADMINS},
 }
+
+# PPE (SPEC 3.5): safety managers run the checks with the medical service; the checks are an
+# append-only log (no edits), deleted only by org admins and safety managers.
+PPE_MANAGERS = frozenset({Role.ORG_ADMIN, Role.SAFETY_MANAGER})
+RESOURCES["ppeitem"] = {"view": HEALTH_AND_SAFETY, "add": HEALTH_AND_SAFETY, "change": HEALTH_AND_SAFETY,
+                        "delete": PPE_MANAGERS}
+RESOURCES["ppecompliancerecord"] = {"view": HEALTH_AND_SAFETY, "add": HEALTH_AND_SAFETY, "change": frozenset(),
+                                    "delete": PPE_MANAGERS}
+# Appointments and billing (SPEC 3.6): the medical service and org admins; a transaction is
+# a ledger line (created, never edited), voided (soft delete) by org admins only.
+RESOURCES["appointment"] = {"view": MEDICAL, "add": MEDICAL, "change": MEDICAL, "delete": MEDICAL}
+RESOURCES["transaction"] = {"view": MEDICAL, "add": MEDICAL, "change": frozenset(), "delete": ADMINS}

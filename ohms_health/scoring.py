@@ -42,6 +42,7 @@ class WorkerFacts:
     recent_incidents: int = 0
     occupational_diseases: int = 0
     ppe_noncompliance: int = 0
+    ppe_checks: int = 0
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,20 @@ def health_score(f: WorkerFacts, s) -> Decimal:
                 + (s.allergies_points if f.allergies else 0))
 
 
+def ppe_compliance_points(f: WorkerFacts, s) -> Decimal:
+    """SPEC 3.2 "PPE compliance 0-15": the setting's points (15) times the worker's share of
+    non-compliant PPE checks in the last 12 months (1 - compliance rate), two decimals.
+    No check on record gives 0 (no invented risk); all checks compliant gives 0; all
+    non-compliant gives the full 15. Example: 4 checks, 1 non-compliant -> 15 x 1/4 = 3.75."""
+    if not f.ppe_checks:
+        return Decimal("0")
+    share = Decimal(min(f.ppe_noncompliance, f.ppe_checks)) / Decimal(f.ppe_checks)
+    return (Decimal(s.ppe_compliance_points) * share).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
 def exposure_score(f: WorkerFacts, s) -> Decimal:
-    # PPE compliance (0-15) joins when the PPE records exist (SPEC 3.5).
     return _cap(f.recent_exposures * s.exposure_points + employment_points(f.years_employed, s)
-                + (s.high_risk_exposure_points if f.high_risk_exposure else 0))
+                + (s.high_risk_exposure_points if f.high_risk_exposure else 0) + ppe_compliance_points(f, s))
 
 
 def compliance_score(f: WorkerFacts, s) -> Decimal:

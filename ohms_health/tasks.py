@@ -33,3 +33,10 @@ def exit_exam_reminders():
     from .services.exit import open_exit_exams, send_exit_exam_reminders
 
     return open_exit_exams() + send_exit_exam_reminders()
+@periodic_job("health_appointment_reminders", schedule=crontab(minute="5"), schedule_label=_("hourly at :05"),
+              addon="ohms_health", label=_("Appointment reminders"))
+def appointment_reminders():
+    """Reminders of the appointments of the next 24 hours, once each (``reminder_sent_at``)."""
+    from .services.appointments import appointment_reminders as remind
+
+    return remind()

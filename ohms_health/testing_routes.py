@@ -65,3 +65,26 @@ def _exit_exam(w):
 
 
 register_factory(ExitExamination, _exit_exam)
+# PPE compliance, appointments and billing (SPEC 3.5, 3.6).
+from datetime import UTC, datetime  # noqa: E402
+
+from .models import Appointment, PPEComplianceRecord, PPEItem, Transaction  # noqa: E402
+
+register_factory(PPEItem, lambda w: PPEItem.objects.create(
+    organization=w.org, enterprise=w.get(Enterprise), worker=None, ppe_type="helmet",
+    serial_number=f"PPE-{w.seq()}", expiry_date=date(2030, 1, 1)))
+register_factory(PPEComplianceRecord, lambda w: PPEComplianceRecord.objects.create(
+    organization=w.org, ppe_item=w.get(PPEItem), check_type="routine", status="non_compliant"))
+
+
+def _appointment(w):
+    hour = w.seq() % 20
+    start = datetime(2026, 3, 2, hour, 0, tzinfo=UTC)
+    return Appointment.objects.create(
+        organization=w.org, worker=w.get(Worker), start=start, end=start.replace(minute=30),
+        provider=w.admin, appointment_type="consultation")
+
+
+register_factory(Appointment, _appointment)
+register_factory(Transaction, lambda w: Transaction.objects.create(
+    organization=w.org, transaction_type="charge", amount=Decimal("40.00"), worker=w.get(Worker)))

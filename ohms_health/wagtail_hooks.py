@@ -1,12 +1,14 @@
 """Admin registration of the health add-on: the medical profile screen (role-restricted,
 audited) and the risk scoring settings in one "Occupational health" menu group."""
 from django import forms
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 
+from ohms_core import permissions as policy
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
 from ohms_core.context import get_context
@@ -14,7 +16,9 @@ from ohms_core.context import get_context
 from . import admin_views
 from .manifest import MANIFEST
 from .models import RiskSettings
+from .viewsets import appointments as appointment_viewsets
 from .viewsets import incidents as incident_viewsets
+from .viewsets import ppe as ppe_viewsets
 from .viewsets.alerts import AlertThresholdViewSet, OverexposureAlertViewSet
 from .viewsets.examinations import ExposureViewSet, MedicalExaminationViewSet
 from .viewsets.exit import ExitExaminationViewSet
@@ -25,6 +29,9 @@ from .viewsets.risk import WorkerRiskProfileViewSet
 def register_health_urls():
     return [
         path("health/workers/<uuid:worker_pk>/medical/", admin_views.medical_profile, name="ohms_health_medical_profile"),
+        path("health/ppe-compliance/", ppe_viewsets.ppe_compliance, name="ohms_health_ppe_compliance"),
+        path("health/appointments-day/", appointment_viewsets.appointments_day, name="ohms_health_appointments_day"),
+        path("health/recall/", appointment_viewsets.recall, name="ohms_health_recall"),
     ]
 
 
@@ -64,6 +71,7 @@ class RiskSettingsViewSet(ScopedModelViewSet):
             _row("exposure_points", "high_risk_exposure_points"),
             _row("employed_under_5_points", "employed_5_to_9_points", "employed_10_to_19_points",
                  "employed_20_plus_points"),
+            _row("ppe_compliance_points"),
         ], heading=_("Exposure factors")),
         MultiFieldPanel([
             _row("overdue_exam_points", "overdue_exam_cap"),
@@ -81,8 +89,39 @@ class HealthViewSetGroup(ViewSetGroup):
 
 
 HealthViewSetGroup.items += incident_viewsets.VIEWSETS
+HealthViewSetGroup.items += (ppe_viewsets.PPEItemViewSet, ppe_viewsets.PPEComplianceRecordViewSet,
+                             appointment_viewsets.AppointmentViewSet, appointment_viewsets.TransactionViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_health_viewsets():
     return HealthViewSetGroup()
+
+
+class RoleMenuItem(MenuItem):
+    """A menu item shown to the roles that may view ``resource`` (ohms_core.permissions)."""
+
+    def __init__(self, *args, resource, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resource = resource
+
+    def is_shown(self, request):
+        return bool(policy.check(user=request.user, role=get_context().role, resource=self.resource, action="view"))
+
+
+@hooks.register("register_admin_menu_item")
+def register_ppe_compliance_menu():
+    return RoleMenuItem(_("PPE compliance"), reverse("ohms_health_ppe_compliance"), icon_name="tag",
+                        order=MANIFEST.menu_order + 1, resource="ppecompliancerecord")
+
+
+@hooks.register("register_admin_menu_item")
+def register_appointments_day_menu():
+    return RoleMenuItem(_("Appointments of the day"), reverse("ohms_health_appointments_day"), icon_name="date",
+                        order=MANIFEST.menu_order + 2, resource="appointment")
+
+
+@hooks.register("register_admin_menu_item")
+def register_recall_menu():
+    return RoleMenuItem(_("Recall list"), reverse("ohms_health_recall"), icon_name="warning",
+                        order=MANIFEST.menu_order + 3, resource="appointment")

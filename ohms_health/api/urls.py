@@ -18,3 +18,12 @@ router.register("occupational-diseases", incidents.OccupationalDiseaseViewSet, b
 router.register("exit-exams", ExitExaminationViewSet, basename="exitexamination")
 
 urlpatterns = router.urls
+
+from . import appointments as appointments_api  # noqa: E402
+from . import ppe as ppe_api  # noqa: E402
+
+router.register("ppe-items", ppe_api.PPEItemViewSet, basename="ppeitem")
+router.register("ppe-compliance", ppe_api.PPEComplianceViewSet, basename="ppecompliancerecord")
+router.register("appointments", appointments_api.AppointmentViewSet, basename="appointment")
+router.register("transactions", appointments_api.TransactionViewSet, basename="transaction")
+urlpatterns = router.urls

@@ -28,3 +28,18 @@ __all__ = [
     "DiseaseResult", "ExitExamination", "ExitExamReminder", "ExitExamStatus",
 ]
 __all__ += ["AlertSeverity", "AlertStatus", "AlertThreshold", "OverexposureAlert"]
+from .appointments import (  # noqa: E402
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    Currency,
+    PaymentMethod,
+    Transaction,
+    TransactionType,
+)
+from .ppe import CheckType, ComplianceStatus, PPEComplianceRecord, PPECondition, PPEItem, PPEType  # noqa: E402
+
+__all__ += [
+    "Appointment", "AppointmentStatus", "AppointmentType", "CheckType", "ComplianceStatus", "Currency",
+    "PPEComplianceRecord", "PPECondition", "PPEItem", "PPEType", "PaymentMethod", "Transaction", "TransactionType",
+]

@@ -55,6 +55,8 @@ class RiskSettings(BaseModel):
     employed_10_to_19_points = _points(_("employed 10 to 19 years"), 20)
     employed_20_plus_points = _points(_("employed 20 years and more"), 25)
     high_risk_exposure_points = _points(_("high-risk exposure"), 20)
+    # PPE compliance 0-15: these points times the share of non-compliant checks (services.ppe).
+    ppe_compliance_points = _points(_("PPE compliance, at most"), 15)
     # Compliance sub-score: overdue exams up to 30, incidents +10, diseases +15, PPE +5.
     overdue_exam_points = _points(_("per overdue exam"), 10)
     overdue_exam_cap = _points(_("overdue exams at most"), 30)

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ..models import Exposure, MedicalExamination, OverexposureAlert, WorkerRiskProfile
+from ..models.appointments import Appointment
 from ..models.exit import ExitExamination
 from ..models.incidents import Incident, OccupationalDisease
 
@@ -108,9 +109,18 @@ def exit_entries(worker):
                             tone="positive" if exam.status != "pending" else "warning")
 
 
+def appointment_entries(worker):
+    for appointment in Appointment.objects.filter(worker=worker).select_related("provider").order_by("-start"):
+        who = appointment.provider.get_full_name() or appointment.provider.get_username() if appointment.provider else ""
+        yield TimelineEntry(on=appointment.start, kind="appointment",
+                            title=_("Appointment: %(type)s") % {"type": appointment.get_appointment_type_display()},
+                            detail=" · ".join(filter(None, [appointment.get_status_display(), str(who)])),
+                            url=reverse("health_appointments:edit", args=[appointment.pk]))
+
+
 #: ``source(worker) -> iterable[TimelineEntry]``; features append theirs.
 TIMELINE_SOURCES: list = [examination_entries, exposure_entries, alert_entries, incident_entries, disease_entries,
-                          exit_entries]
+                          exit_entries, appointment_entries]
 
 
 def medical_timeline(worker, *, limit: int = 200) -> list[TimelineEntry]:

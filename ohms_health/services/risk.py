@@ -46,7 +46,8 @@ def _years(since: date | None, on: date) -> int | None:
 
 
 def gather_facts(workers, *, on: date | None = None) -> dict:
-    """``{worker_id: WorkerFacts}`` for the given workers (one organization), in 5 queries."""
+    """``{worker_id: WorkerFacts}`` for the given workers (one organization), in 6 queries
+    (incidents, diseases and PPE checks included: ``services.ppe.worker_ppe_facts``)."""
     on = on or timezone.localdate()
     ids = [w.pk for w in workers]
     recent = on - timedelta(days=RECENT_DAYS)
@@ -67,6 +68,9 @@ def gather_facts(workers, *, on: date | None = None) -> dict:
             overdue[worker_id] += 1
     incidents = incident_counts(ids, since=recent, on=on)
     diseases = disease_counts(ids, on=on)
+    from .ppe import WorkerPPEFacts, worker_ppe_facts
+
+    ppe = worker_ppe_facts(ids, on=on)  # one aggregate query for the batch
     facts = {}
     for worker in workers:
         profile = profiles.get(worker.pk)
@@ -81,6 +85,8 @@ def gather_facts(workers, *, on: date | None = None) -> dict:
             recent_exposures=exposure.get("n", 0), years_employed=_years(worker.hire_date, on),
             high_risk_exposure=bool(exposure.get("high")), overdue_exams=overdue[worker.pk],
             recent_incidents=incidents.get(worker.pk, 0), occupational_diseases=diseases.get(worker.pk, 0),
+            ppe_checks=ppe.get(worker.pk, WorkerPPEFacts()).checks,
+            ppe_noncompliance=ppe.get(worker.pk, WorkerPPEFacts()).noncompliant,
         )
     return facts
 

@@ -18,3 +18,20 @@ def exposure(worker, **kw):
             "unit": "dB(A)", "measured_on": date(2026, 6, 1), "high_risk": False}
     data.update(kw)
     return Exposure.objects.create(organization=worker.organization, worker=worker, **data)
+
+
+def ppe_item(worker=None, *, enterprise=None, **kw):
+    from ..models import PPEItem
+
+    enterprise = enterprise or worker.enterprise
+    data = {"ppe_type": "helmet", "serial_number": f"SN-{PPEItem.all_objects.count() + 1}-{id(kw) % 9973}",
+            "expiry_date": date(2030, 1, 1), "condition": "good"}
+    data.update(kw)
+    return PPEItem.objects.create(organization=enterprise.organization, enterprise=enterprise, worker=worker, **data)
+
+
+def ppe_record(item, status="compliant", **kw):
+    from ..models import PPEComplianceRecord
+
+    return PPEComplianceRecord.objects.create(organization=item.organization, ppe_item=item, worker=item.worker,
+                                              check_type=kw.pop("check_type", "routine"), status=status, **kw)

@@ -78,7 +78,7 @@ def test_facts_take_a_fixed_number_of_queries(org_a):
         gather_facts(workers[:2])
     with CaptureQueriesContext(connection) as many:
         facts = gather_facts(workers)
-    assert len(many.captured_queries) == len(few.captured_queries) == 5  # + incidents, diseases
+    assert len(many.captured_queries) == len(few.captured_queries) == 6  # + incidents, diseases, PPE checks
     assert all(f.recent_exposures == 1 for f in facts.values())
 
 

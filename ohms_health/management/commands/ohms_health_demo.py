@@ -21,9 +21,11 @@ from ...services import medical_profile_save, risk
 #: run in order after the medical profiles; one module per feature under ``ohms_health.demo``.
 DEMO_STEPS: list[str] = [
     "ohms_health.demo.examinations.load",
+    "ohms_health.demo.ppe.load",
     "ohms_health.demo.alerts.load",
     "ohms_health.demo.incidents.load",
     "ohms_health.demo.exit.load",
+    "ohms_health.demo.appointments.load",
 ]
 
 ALLERGIES = ["", "", "", "Pénicilline", "Latex"]
