@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from ohms_core import permissions as policy
 from ohms_core.admin_views.forms import ScopedAdminForm
@@ -84,13 +84,6 @@ class HealthViewSetGroup(ViewSetGroup):
     menu_label = _("Occupational health")
     menu_icon = "folder-inverse"
     menu_order = MANIFEST.menu_order
-    items = (MedicalExaminationViewSet, ExposureViewSet, WorkerRiskProfileViewSet, OverexposureAlertViewSet,
-             AlertThresholdViewSet, ExitExaminationViewSet, RiskSettingsViewSet)
-
-
-HealthViewSetGroup.items += incident_viewsets.VIEWSETS
-HealthViewSetGroup.items += (ppe_viewsets.PPEItemViewSet, ppe_viewsets.PPEComplianceRecordViewSet,
-                             appointment_viewsets.AppointmentViewSet, appointment_viewsets.TransactionViewSet)
 
 
 @hooks.register("register_admin_viewset")
@@ -109,19 +102,42 @@ class RoleMenuItem(MenuItem):
         return bool(policy.check(user=request.user, role=get_context().role, resource=self.resource, action="view"))
 
 
-@hooks.register("register_admin_menu_item")
-def register_ppe_compliance_menu():
-    return RoleMenuItem(_("PPE compliance"), reverse("ohms_health_ppe_compliance"), icon_name="tag",
-                        order=MANIFEST.menu_order + 1, resource="ppecompliancerecord")
+class ScreenMenuEntry(ViewSet):
+    """A custom screen (its URL registered above) listed in the "Occupational health" menu
+    group next to the model screens, shown to the roles that may view ``resource``."""
+
+    def __init__(self, name, *, label, url_name, icon, resource):
+        super().__init__(name)
+        self.menu_label, self.icon, self.url_name, self.resource = label, icon, url_name, resource
+
+    @property
+    def menu_url(self):
+        return reverse(self.url_name)
+
+    def get_menu_item(self, order=None):
+        return RoleMenuItem(self.menu_label, self.menu_url, name=self.name, icon_name=self.icon,
+                            order=self.get_menu_item_order(order), resource=self.resource)
 
 
-@hooks.register("register_admin_menu_item")
-def register_appointments_day_menu():
-    return RoleMenuItem(_("Appointments of the day"), reverse("ohms_health_appointments_day"), icon_name="date",
-                        order=MANIFEST.menu_order + 2, resource="appointment")
-
-
-@hooks.register("register_admin_menu_item")
-def register_recall_menu():
-    return RoleMenuItem(_("Recall list"), reverse("ohms_health_recall"), icon_name="warning",
-                        order=MANIFEST.menu_order + 3, resource="appointment")
+# The doctor's day first (recall list, examinations, appointments), then surveillance,
+# incidents, PPE, billing and the settings last.
+HealthViewSetGroup.items = (
+    ScreenMenuEntry("health_recall_menu", label=_("Recall list"), url_name="ohms_health_recall",
+                    icon="warning", resource="appointment"),
+    MedicalExaminationViewSet,
+    ScreenMenuEntry("health_appointments_day_menu", label=_("Appointments of the day"),
+                    url_name="ohms_health_appointments_day", icon="date", resource="appointment"),
+    appointment_viewsets.AppointmentViewSet,
+    ExposureViewSet,
+    OverexposureAlertViewSet,
+    WorkerRiskProfileViewSet,
+    ExitExaminationViewSet,
+    *incident_viewsets.VIEWSETS,
+    ScreenMenuEntry("health_ppe_compliance_menu", label=_("PPE compliance"), url_name="ohms_health_ppe_compliance",
+                    icon="tag", resource="ppecompliancerecord"),
+    ppe_viewsets.PPEItemViewSet,
+    ppe_viewsets.PPEComplianceRecordViewSet,
+    appointment_viewsets.TransactionViewSet,
+    AlertThresholdViewSet,
+    RiskSettingsViewSet,
+)

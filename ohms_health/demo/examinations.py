@@ -43,7 +43,7 @@ def load(*, organization, user, rng) -> str:
     for index, worker in enumerate(workers):
         hired = worker.hire_date or today - timedelta(days=900)
         record(MedicalExamination, worker=worker, exam_type="pre_employment", exam_date=hired - timedelta(days=10),
-               findings="Apte à l'embauche.", fitness_outcome="fit", next_due_date=hired + timedelta(days=355))
+               findings="Apte à l'embauche.", fitness_outcome="fit", next_due_date=None)
         last = today - timedelta(days=rng.randint(20, 330))
         outcome, restrictions, due = "fit", "", last + timedelta(days=365)
         if index % 13 == 5:

@@ -39,6 +39,14 @@ def risk_settings_for(organization) -> RiskSettings:
     return RiskSettings.objects.filter(organization=organization).first() or RiskSettings(organization=organization)
 
 
+def exam_series(exam_type: str) -> str:
+    """Fitness exams (pre-employment, periodic, return to work) renew one another."""
+    return "fitness" if exam_type in FITNESS_SERIES else exam_type
+
+
+FITNESS_SERIES = frozenset({"pre_employment", "periodic", "return_to_work"})
+
+
 def _years(since: date | None, on: date) -> int | None:
     if since is None:
         return None
@@ -56,12 +64,15 @@ def gather_facts(workers, *, on: date | None = None) -> dict:
     exposures = {row["worker_id"]: row for row in Exposure.objects.filter(worker_id__in=ids, measured_on__gte=recent,
                                                                            measured_on__lte=on)
                  .values("worker_id").annotate(n=Count("pk"), high=Count("pk", filter=Q(high_risk=True)))}
-    # The latest exam of each type decides whether that type is overdue.
-    latest_due = {}
+    # The latest exam of each series decides whether that series is overdue; pre-employment,
+    # periodic and return-to-work exams are one series (a periodic exam renews the
+    # pre-employment one), each other type (audiometry, spirometry...) its own.
+    latest = {}
     for worker_id, exam_type, due in (MedicalExamination.objects.filter(worker_id__in=ids)
-                                      .order_by("worker_id", "exam_type", "exam_date", "created_at")
+                                      .order_by("exam_date", "created_at")
                                       .values_list("worker_id", "exam_type", "next_due_date")):
-        latest_due[(worker_id, exam_type)] = due
+        latest[(worker_id, exam_series(exam_type))] = due
+    latest_due = latest
     overdue = defaultdict(int)
     for (worker_id, _exam_type), due in latest_due.items():
         if due is not None and due < on:

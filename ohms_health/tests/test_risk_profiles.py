@@ -228,3 +228,16 @@ def test_daily_job_at_three_recalculates_everyone(org_a, risky):
     assert run.success and run.items_processed == 2
     assert JobRun.objects.filter(name="health_calculate_worker_risk_profiles", success=True).count() == 1
     assert WorkerRiskProfile.objects.get(worker=risky).version == 2
+
+
+@pytest.mark.django_db
+def test_a_periodic_exam_renews_the_pre_employment_one(org_a):
+    """Pre-employment, periodic and return-to-work exams are one series: an old
+    pre-employment due date does not count as overdue once a periodic exam followed."""
+    worker = testing.make_worker(org_a)
+    on = date(2026, 6, 1)
+    exam(worker, exam_type="pre_employment", exam_date=date(2020, 1, 1), next_due_date=date(2021, 1, 1))
+    assert gather_facts([worker], on=on)[worker.pk].overdue_exams == 1
+    exam(worker, exam_type="periodic", exam_date=date(2026, 1, 1), next_due_date=date(2027, 1, 1))
+    exam(worker, exam_type="audiometry", exam_date=date(2024, 1, 1), next_due_date=date(2025, 1, 1))
+    assert gather_facts([worker], on=on)[worker.pk].overdue_exams == 1  # the audiometry only
