@@ -277,3 +277,18 @@ def test_permits_are_refused_a_worker_without_a_valid_periodic_exam(org_a):
     reasons = providers.check_worker(worker, purpose="permit")
     assert [r.code for r in reasons] == ["worker_not_fit"]
     assert SECRET not in str(reasons[0].message)
+
+
+@pytest.mark.django_db
+def test_worker_column_links_to_the_medical_file_for_medical_roles_only(org_a, admin_a):
+    worker = testing.make_worker(org_a)
+    exam(worker)
+    calculate_profile(worker=worker, user=admin_a)
+    file_url = f"/admin/health/workers/{worker.pk}/medical/"
+    officer = _client(testing.make_member(org_a, "medical_officer"))
+    assert file_url in officer.get("/admin/health/examinations/").content.decode()
+    assert file_url in officer.get("/admin/health/risk-profiles/").content.decode()
+    manager = _client(testing.make_member(org_a, "safety_manager"))
+    listing = manager.get("/admin/health/risk-profiles/")
+    assert listing.status_code == 200 and worker.employee_number in listing.content.decode()
+    assert file_url not in listing.content.decode()

@@ -33,6 +33,7 @@ from ohms_core.models import Enterprise
 from .. import charts, services
 from ..models import ExamType, Exposure, FitnessOutcome, MedicalExamination
 from ..models.examination import AUDIOMETRY_FREQUENCIES, EARS, PREDICTED_KEYS, SPIROMETRY_KEYS
+from .columns import WorkerFileColumn
 
 
 def _threshold_field(ear, frequency):
@@ -169,7 +170,7 @@ class MedicalExaminationViewSet(ScopedModelViewSet):
     filterset_class = ExaminationFilterSet
     search_fields = ["worker__employee_number", "worker__contact__last_name", "worker__contact__first_name"]
     list_display = [
-        Column("worker", label=_("Worker"), accessor="worker"),
+        WorkerFileColumn(label=_("Worker")),
         Column("exam_type", label=_("Exam type"), accessor="get_exam_type_display"),
         DateColumn("exam_date", label=_("Exam date")),
         Column("fitness_outcome", label=_("Fitness outcome"), accessor="get_fitness_outcome_display"),
@@ -237,7 +238,7 @@ class ExposureViewSet(ScopedModelViewSet):
     filterset_class = ExposureFilterSet
     search_fields = ["exposure_type", "worker__employee_number", "worker__contact__last_name"]
     list_display = [
-        Column("worker", label=_("Worker"), accessor="worker"),
+        WorkerFileColumn(label=_("Worker")),
         Column("exposure_type", label=_("Agent / exposure type")),
         Column("measured_level", label=_("Measured level")),
         Column("exposure_limit", label=_("Limit")),

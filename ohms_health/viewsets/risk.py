@@ -29,6 +29,7 @@ from .. import charts
 from ..models import RiskLevel, WorkerRiskProfile
 from ..services import risk
 from ..services.medical_file import risk_trend_points
+from .columns import WorkerFileColumn
 
 
 class RiskProfileFilterSet(WagtailFilterSet):
@@ -83,7 +84,7 @@ class WorkerRiskProfileViewSet(ScopedModelViewSet):
     search_fields = ["worker__employee_number", "worker__contact__last_name", "worker__contact__first_name"]
     ordering = ["-overall_risk_score"]
     list_display = [
-        Column("worker", label=gettext_lazy("Worker"), accessor="worker"),
+        WorkerFileColumn(label=gettext_lazy("Worker")),
         Column("enterprise", label=gettext_lazy("Enterprise"), accessor="worker.enterprise"),
         Column("overall_risk_score", label=gettext_lazy("Overall score"), sort_key="overall_risk_score"),
         RiskLevelColumn("risk_level", label=gettext_lazy("Level"), sort_key="risk_level"),
