@@ -146,7 +146,8 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, organization=None, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].choices = [(str(e.worker.pk), e.worker.employee_number) for e in entries]
+        self.fields["workers"].choices = [(str(e.worker.pk), e.worker.employee_number) for e in entries
+                                          if e.to_schedule]  # booked exams are not offered again
         self.fields["provider"].queryset = active_members(organization).order_by("first_name", "last_name")
 
 
