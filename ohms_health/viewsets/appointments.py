@@ -29,6 +29,7 @@ from ..models import Appointment, Transaction
 from ..services import appointments as services
 from ..services.recall import recall_list, schedule_recalls
 from ..services.records import audit_medical_reads
+from .exam_links import RecordExaminationPanel
 from .ppe import require
 
 
@@ -68,6 +69,7 @@ class AppointmentViewSet(ScopedModelViewSet):
         MultiFieldPanel([FieldRowPanel([FieldPanel("cost_estimate"), FieldPanel("currency")]),
                          FieldPanel("billing_codes"), FieldPanel("insurance_authorization")],
                         heading=_("Billing")),
+        RecordExaminationPanel(),
         TransitionsPanel(),
     ]
 
