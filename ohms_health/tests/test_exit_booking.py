@@ -218,3 +218,24 @@ def test_other_organizations_exam_cannot_be_scheduled(client, officer, org_b):
     exam = make_exam(org_b)
     assert _schedule(client, exam, officer).status_code == 404
     assert not Appointment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_exit_exams_book_appointments_and_the_appointments_demo_still_runs(org_a, admin_a):
+    import random
+
+    from ohms_core.context import acting_as
+
+    from ..demo import appointments as appointments_demo
+    from ..demo import exit as exit_demo
+
+    for _ in range(6):
+        testing.make_worker(org_a)
+    with acting_as(organization=org_a, user=admin_a, role="org_admin"):
+        exit_demo.load(organization=org_a, user=admin_a, rng=random.Random(1))
+        exits = Appointment.objects.filter(exam_type="exit")
+        assert sorted(exits.values_list("status", flat=True)) == ["completed", "completed", "scheduled"]
+        summary = appointments_demo.load(organization=org_a, user=admin_a, rng=random.Random(1))
+        assert "already present" not in summary
+        assert Appointment.objects.exclude(exam_type="exit").exists()
+        assert "already present" in appointments_demo.load(organization=org_a, user=admin_a, rng=random.Random(1))
