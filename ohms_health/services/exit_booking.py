@@ -89,8 +89,14 @@ def book_on_schedule(exam, user) -> None:
 
 
 def move_on_edit(exam, changed, user) -> None:
-    """An edit of a scheduled exam's time or clinician moves its appointment."""
+    """An edit of a scheduled exam's time or clinician moves its appointment. Neither can be
+    emptied once scheduled (the booked slot would no longer match the exam)."""
     if exam.status == ExitExamStatus.EXAM_SCHEDULED and {"scheduled_exam_at", "clinician"} & set(changed):
+        missing = {name: [_("A scheduled examination keeps its date and clinician; change them instead.")]
+                   for name, value in (("scheduled_exam_at", exam.scheduled_exam_at),
+                                       ("clinician", exam.clinician_id)) if value is None}
+        if missing:
+            raise ValidationError(missing)
         book_exit_exam(exam, user)
 
 

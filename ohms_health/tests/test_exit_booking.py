@@ -117,6 +117,11 @@ def test_rescheduling_moves_the_appointment_and_a_clash_is_refused(client, offic
     exam.refresh_from_db()
     appointment.refresh_from_db()
     assert exam.scheduled_exam_at == later and appointment.start == later
+    # Emptying the time of a scheduled exam: 400 on the field, the booking stays.
+    response = client.patch(f"{URL}{exam.pk}/", {"scheduled_exam_at": None}, format="json")
+    assert response.status_code == 400 and "scheduled_exam_at" in response.json()["errors"]
+    exam.refresh_from_db()
+    assert exam.scheduled_exam_at == later
 
 
 @pytest.mark.django_db
