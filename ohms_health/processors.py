@@ -3,7 +3,9 @@
 Each installed add-on registers what it contributes with
 ``register(flag, func, addon_label, help)``; ``func(**options) -> int`` returns the number of
 items it produced and may print progress through ``options["progress"]``. The health add-on
-registers ``check-recent-exams``; the regulatory add-on, when installed, registers
+registers ``check-recent-exams`` and ``exit-exam-reminders`` (the exit exams opened 30 days
+before the exit and the 30/14/7-day reminders: the one daily 02:00 run does both, there
+is no separate exit-reminder job); the regulatory add-on, when installed, registers
 ``generate-cnss-reports`` and ``generate-drc-reports``. The command knows those two flags
 whatever is installed (``KNOWN_FLAGS``), so asking for one without its add-on says so
 clearly instead of "unrecognized argument".
@@ -27,6 +29,8 @@ class Processor:
 #: Flags the command always accepts, with the add-on expected to provide them.
 KNOWN_FLAGS: dict[str, tuple[str, object]] = {
     "check-recent-exams": ("ohms_health", _("Raise overexposure alerts from recent exams and measurements.")),
+    "exit-exam-reminders": ("ohms_health", _("Open exit exams 30 days before exits and send the 30/14/7-day "
+                                             "exit exam reminders due today.")),
     "generate-cnss-reports": ("ohms_regulatory", _("Generate the CNSS declarations (regulatory add-on).")),
     "generate-drc-reports": ("ohms_regulatory", _("Generate the DRC labour-inspection reports (regulatory add-on).")),
 }
@@ -69,3 +73,26 @@ def _check_recent_exams(*, days: int = 7, progress=None, **_options) -> int:
 
 
 register("check-recent-exams", _check_recent_exams, "ohms_health", KNOWN_FLAGS["check-recent-exams"][1])
+
+
+def _exit_exam_reminders(*, progress=None, today=None, **_options) -> int:
+    """Open the exit exams of workers leaving within 30 days, then send the reminders due
+    today; both idempotent (one exam per worker, the reminder ledger), so a re-run or a
+    retried job does nothing twice. ``--days`` does not apply."""
+    from .services.exit import open_exit_exams, send_exit_exam_reminders
+
+    def opened(exam):
+        if progress is not None:
+            progress(_("%(worker)s: exit exam opened (exit on %(exit)s)")
+                     % {"worker": exam.worker, "exit": exam.exit_date.isoformat()})
+
+    def reminded(exam, days, recipients):
+        if progress is not None:
+            progress(_("%(worker)s: exit on %(exit)s, %(days)s-day reminder to %(count)s people")
+                     % {"worker": exam.worker, "exit": exam.exit_date.isoformat(), "days": days,
+                        "count": recipients})
+
+    return open_exit_exams(today=today, progress=opened) + send_exit_exam_reminders(today=today, progress=reminded)
+
+
+register("exit-exam-reminders", _exit_exam_reminders, "ohms_health", KNOWN_FLAGS["exit-exam-reminders"][1])

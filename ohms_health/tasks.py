@@ -19,20 +19,14 @@ def calculate_worker_risk_profiles():
               label=_("Process occupational-health events"))
 def process_occupational_health_events():
     """Every registered processor (``ohms_health.processors``: alerts from recent exams and
-    measurements, and the regulatory reports when that add-on is installed), as
+    measurements, the exit exams opened and their 30/14/7-day reminders (no separate job:
+    one 02:00 run), and the regulatory reports when that add-on is installed), as
     ``manage.py process_occupational_health_events --process-all`` does."""
     from . import processors
 
     return sum(processors.run_all(days=7).values())
-@periodic_job("health_exit_exam_reminders", schedule=crontab(hour="2", minute="0"),
-              schedule_label=_("daily at 02:00"), addon="ohms_health", label=_("Exit examination reminders"))
-def exit_exam_reminders():
-    """Opens a pending exit exam 30 days before a worker's exit date, then sends the
-    30/14/7-day reminders due today (SPEC 3.4), at 02:00 with the event processing; the
-    reminder ledger makes a re-run or a retry send nothing twice."""
-    from .services.exit import open_exit_exams, send_exit_exam_reminders
 
-    return open_exit_exams() + send_exit_exam_reminders()
+
 @periodic_job("health_appointment_reminders", schedule=crontab(minute="5"), schedule_label=_("hourly at :05"),
               addon="ohms_health", label=_("Appointment reminders"))
 def appointment_reminders():

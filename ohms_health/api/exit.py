@@ -45,9 +45,11 @@ class ExitExaminationSerializer(ScopedModelSerializer):
                   "scheduled_exam_at", "clinician", "findings", "fitness_outcome", "restrictions", "disease_result",
                   "disease_notes", "examination", "certificate", "certificate_reference", "certificate_issued_at",
                   "certificate_url", "cnss_reference", "follow_up_required", "follow_up_date",
+                  "appointment",
                   "created_at", "updated_at")
         read_only_fields = (*BASE_READ_ONLY, "examination", "certificate", "certificate_reference",
-                            "certificate_issued_at")
+                            "certificate_issued_at",
+                            "appointment")
         validators = []  # one exam per worker is checked by the service (deleted ones included)
         extra_kwargs = {"exit_date": {"required": False}}  # defaults to the worker's exit date
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from ohms_core.workflows import transition_run
 
-from ..models import Appointment
+from ..models import Appointment, ExamType
 from ..services.appointments import transaction_create
 from ..services.recall import recall_list, schedule_recalls
 
@@ -22,7 +22,8 @@ def _clinician(organization, user):
 
 
 def load(*, organization, user, rng) -> str:
-    if Appointment.all_objects.filter(organization=organization).exists():
+    # Exit appointments are booked by the exit demo (scheduling an exit exam books the clinician).
+    if Appointment.all_objects.filter(organization=organization).exclude(exam_type=ExamType.EXIT).exists():
         return "Appointments demo data already present."
     clinician = _clinician(organization, user)
     entries = recall_list(organization, within_days=60)[:6]

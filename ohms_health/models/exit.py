@@ -128,6 +128,11 @@ class ExitExamination(StateMachineMixin, BaseModel):
     cnss_reference = models.CharField(_("CNSS reference"), max_length=100, blank=True)
     follow_up_required = models.BooleanField(_("follow-up required"), default=False)
     follow_up_date = models.DateField(_("follow-up date"), null=True, blank=True)
+    # The clinician's appointment booked when the exam is scheduled (services.exit_booking):
+    # moved when the exam is rescheduled, closed when it is completed.
+    appointment = models.OneToOneField("ohms_health.Appointment", verbose_name=_("appointment"), null=True,
+                                       blank=True, on_delete=models.SET_NULL, related_name="exit_examination",
+                                       editable=False)
 
     class Meta:
         verbose_name = _("exit examination")

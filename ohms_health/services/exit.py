@@ -29,6 +29,7 @@ from ohms_core.services.audit import audit_record
 
 from ..models import ExamType, ExitExamination, ExitExamReminder, MedicalExamination
 from ..models.exit import CERTIFIED_STATES, OPEN_STATES
+from . import exit_booking
 from .medical import BLOCKING_CHECKS, require_medical_role
 
 #: Reminders go out this many days before the exit date (SPEC 3.4).
@@ -109,6 +110,7 @@ def exit_exam_update(*, instance, data: dict, user, role: str, expected_version=
         changed = _write(locked, data, user)
         if changed:
             locked.updated_by = user
+            exit_booking.move_on_edit(locked, changed, user)  # a rescheduled exam moves its appointment
             if locked.examination_id and set(changed) & {"findings", "fitness_outcome", "restrictions"}:
                 _record_examination(locked, user)  # the exit exam record follows corrections
             locked.save()
@@ -175,9 +177,13 @@ def exit_exam_transition(*, instance, name: str, user, comment: str = "", expect
                                         expected_version=expected_version)
             expected_version = None
         before_save = None
-        if name == "complete":
+        if name == "schedule":
+            def before_save(exam):
+                exit_booking.book_on_schedule(exam, user)  # the clinician's appointment, double booking refused
+        elif name == "complete":
             def before_save(exam):
                 _record_examination(exam, user)
+                exit_booking.close_on_complete(exam, user)
         elif name == "issue_certificate":
             def before_save(exam):
                 _issue_certificate(exam, user, language)

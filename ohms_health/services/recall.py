@@ -13,7 +13,9 @@ A worker is on the list for each exam type that is due:
 Filters: enterprise, exposure group (the worker's ``exposure_group``, or an exposure whose
 type contains the text). The core ``Worker`` has no site, so there is no site filter.
 The list costs a fixed number of queries (workers, exams, exposures, open appointments)
-whatever its length. Scheduling goes through ``appointment_create`` (double booking refused,
+whatever its length. A need for which a future open appointment (scheduled, confirmed,
+checked in) of the same exam type exists is shown "scheduled on <date>" and not offered
+for scheduling again (``RecallEntry.to_schedule``). Scheduling goes through ``appointment_create`` (double booking refused,
 reported per worker).
 """
 from __future__ import annotations
@@ -62,6 +64,9 @@ class RecallNeed:
     due: date | None = None
     overdue: bool = False
     agent: str = ""
+    #: Start of the next open appointment booked for this exam type: the need is scheduled
+    #: (shown as "scheduled on", not offered again for scheduling).
+    scheduled: datetime | None = None
 
     @property
     def exam_label(self):
@@ -84,9 +89,15 @@ class RecallEntry:
         return min(dues) if dues else None
 
     @property
+    def to_schedule(self) -> list[RecallNeed]:
+        """The needs no open appointment covers yet (what the "Schedule" action books)."""
+        return [need for need in self.needs if need.scheduled is None]
+
+    @property
     def exam_type(self) -> str:
-        """The exam to book first: an overdue one, else the earliest due, else exposure-driven."""
-        ordered = sorted(self.needs, key=lambda n: (not n.overdue, n.due or date.max))
+        """The exam to book first, among those not booked yet: an overdue one, else the
+        earliest due, else exposure-driven."""
+        ordered = sorted(self.to_schedule or self.needs, key=lambda n: (not n.overdue, n.due or date.max))
         return ordered[0].exam_type
 
 
@@ -133,10 +144,15 @@ def recall_list(organization, *, within_days: int = 30, on: date | None = None, 
         entry = entries.setdefault(worker_id, RecallEntry(workers[worker_id]))
         if all(need.exam_type != exam_type for need in entry.needs):
             entry.needs.append(RecallNeed(exam_type=exam_type, reason="exposure", agent=agent))
-    for worker_id, start in (Appointment.objects.filter(organization=organization, worker_id__in=list(entries),
-                                                        status__in=OPEN_STATUSES, start__gte=timezone.now())
-                             .order_by("worker_id", "-start").values_list("worker_id", "start")):
-        entries[worker_id].scheduled = start  # ordered latest first: the earliest wins
+    for worker_id, exam_type, start in (
+            Appointment.objects.filter(organization=organization, worker_id__in=list(entries),
+                                       status__in=OPEN_STATUSES, start__gte=timezone.now())
+            .order_by("worker_id", "-start").values_list("worker_id", "exam_type", "start")):
+        entry = entries[worker_id]
+        entry.scheduled = start  # ordered latest first: the earliest wins
+        for need in entry.needs:
+            if exam_type and need.exam_type == exam_type:
+                need.scheduled = start  # this exam is booked: "scheduled on", not "to schedule"
     return sorted(entries.values(), key=lambda e: (not e.overdue, e.first_due or date.max,
                                                    e.worker.employee_number))
 
@@ -155,6 +171,12 @@ def schedule_recalls(*, organization, entries, start: datetime, slot_minutes: in
     and the next worker keeps the next slot. Each appointment is its own transaction."""
     results = []
     slot = timedelta(minutes=slot_minutes)
+    entries = list(entries)
+    for entry in [entry for entry in entries if not entry.to_schedule]:  # every exam already booked
+        booked = min(need.scheduled for need in entry.needs)
+        results.append(ScheduleResult(entry.worker, error=_("Already scheduled on %(date)s.")
+                                      % {"date": f"{timezone.localtime(booked):%Y-%m-%d %H:%M}"}))
+    entries = [entry for entry in entries if entry.to_schedule]
     for index, entry in enumerate(entries):
         begin = start + index * slot
         try:

@@ -68,17 +68,41 @@ def test_no_reminder_once_the_certificate_is_issued_or_for_other_offsets(org_a, 
 
 
 @pytest.mark.django_db
-def test_reminder_job_is_registered_at_02_00_and_recorded(org_a, officers, monkeypatch):
-    job = jobs.get_job("health_exit_exam_reminders")
+def test_reminders_run_in_the_02_00_processing_job_not_a_job_of_their_own(org_a, officers, monkeypatch):
+    """One place: the exit-exam opening and reminders are a processor of the 02:00
+    ``process_occupational_health_events`` job (and its ``--exit-exam-reminders`` flag)."""
+    with pytest.raises(KeyError):
+        jobs.get_job("health_exit_exam_reminders")
+    job = jobs.get_job("health_process_occupational_health_events")
     assert "02:00" in str(job.schedule_label)
     from django.utils import timezone
 
     monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
-    make_exam(testing.make_worker(org_a), exit_date=TODAY + timedelta(days=30))
-    run = jobs.run_job("health_exit_exam_reminders")
-    assert run.success and run.items_processed == 1
-    run = jobs.run_job("health_exit_exam_reminders")
+    exam = make_exam(testing.make_worker(org_a), exit_date=TODAY + timedelta(days=30))
+    leaving = testing.make_worker(org_a, exit_date=TODAY + timedelta(days=20))
+    run = jobs.run_job("health_process_occupational_health_events")
+    assert run.success and run.items_processed == 2  # leaving's exam opened, exam's 30-day reminder
+    assert ExitExamReminder.objects.filter(exit_examination=exam, days_before=30).exists()
+    assert ExitExamination.objects.filter(worker=leaving, status="pending").exists()
+    run = jobs.run_job("health_process_occupational_health_events")
     assert run.success and run.items_processed == 0
+
+
+@pytest.mark.django_db
+def test_process_command_flag_runs_the_exit_exam_processor(org_a, officers, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    exam = make_exam(testing.make_worker(org_a), exit_date=TODAY + timedelta(days=14))
+    out = StringIO()
+    call_command("process_occupational_health_events", "--exit-exam-reminders", stdout=out)
+    assert exam.worker.employee_number in out.getvalue()
+    assert "--exit-exam-reminders: 1 items produced." in out.getvalue()
+    assert JobRun.objects.get(name="process_occupational_health_events:exit-exam-reminders").items_processed == 1
+    out = StringIO()
+    call_command("process_occupational_health_events", "--process-all", stdout=out)
+    assert "--exit-exam-reminders: 0 items produced." in out.getvalue()
+    assert ExitExamReminder.objects.count() == 1
 
 
 @pytest.mark.django_db
@@ -90,7 +114,8 @@ def test_command_prints_progress_and_records_a_run(org_a, officers):
     out = StringIO()
     call_command("send_exit_exam_reminders", "--date", TODAY.isoformat(), stdout=out)
     assert "0 exit exams opened or reminders sent" in out.getvalue()
-    assert list(JobRun.objects.filter(name="health_exit_exam_reminders").values_list("items_processed", flat=True)
+    assert list(JobRun.objects.filter(name="process_occupational_health_events:exit-exam-reminders")
+                .values_list("items_processed", flat=True)
                 .order_by("started_at")) == [1, 0]
 
 

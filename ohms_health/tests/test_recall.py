@@ -149,3 +149,41 @@ def test_recall_screen_is_for_medical_roles(org_a, cohort, role):
     assert response.status_code in (302, 403)
     assert cohort["noisy"].employee_number not in response.content.decode()
     assert not AuditLog.objects.filter(changes__medical_record="recall_list").exists()
+
+
+@pytest.mark.django_db
+def test_a_booked_exam_shows_scheduled_on_and_is_not_offered_again(org_a, admin_a, cohort):
+    """A future open appointment of the matching exam type marks the need "scheduled on";
+    another type (or a cancelled one) does not; still 4 queries."""
+    doctor = testing.make_member(org_a, "medical_officer")
+    soon = timezone.now() + timedelta(days=3)
+
+    def book(worker, exam_type, status="scheduled", start=soon):
+        return Appointment.objects.create(organization=org_a, worker=worker, provider=doctor, start=start,
+                                          end=start + timedelta(minutes=20), appointment_type="medical_exam",
+                                          exam_type=exam_type, status=status)
+
+    book(cohort["noisy"], "audiometry")  # matches its only need
+    book(cohort["dusty"], "audiometry")  # another exam type: still to schedule
+    book(cohort["soon"], "periodic", status="cancelled", start=soon + timedelta(hours=1))  # cancelled: no
+    book(cohort["overdue"], "periodic", start=soon + timedelta(hours=2))  # one of its two needs
+    with CaptureQueriesContext(connection) as queries:
+        entries = {e.worker.pk: e for e in recall_list(org_a)}
+    assert len(queries.captured_queries) == 4
+    noisy = entries[cohort["noisy"].pk]
+    assert noisy.to_schedule == [] and noisy.needs[0].scheduled is not None
+    assert [n.exam_type for n in entries[cohort["dusty"].pk].to_schedule] == ["spirometry"]
+    assert [n.exam_type for n in entries[cohort["soon"].pk].to_schedule] == ["periodic"]
+    overdue = entries[cohort["overdue"].pk]
+    assert [n.exam_type for n in overdue.to_schedule] == ["audiometry"] and overdue.exam_type == "audiometry"
+
+    # The bulk action books only what is not booked yet, and reports the rest.
+    results = schedule_recalls(organization=org_a, entries=[noisy, overdue], start=soon + timedelta(days=1),
+                               slot_minutes=20, provider=doctor, user=admin_a)
+    assert [(r.worker, bool(r.appointment)) for r in results] == [(cohort["noisy"], False), (cohort["overdue"], True)]
+    assert "Already scheduled on" in results[0].error and results[1].appointment.exam_type == "audiometry"
+
+    # The screen: "scheduled on" and no checkbox for a fully booked worker.
+    html = _login(admin_a).get(URL, {"days": 30}).content.decode()
+    assert "scheduled on" in html
+    assert f'value="{cohort["noisy"].pk}"' not in html and f'value="{cohort["dusty"].pk}"' in html

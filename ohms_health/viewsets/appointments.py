@@ -29,6 +29,7 @@ from ..models import Appointment, Transaction
 from ..services import appointments as services
 from ..services.recall import recall_list, schedule_recalls
 from ..services.records import audit_medical_reads
+from .exam_links import RecordExaminationPanel
 from .ppe import require
 
 
@@ -68,6 +69,7 @@ class AppointmentViewSet(ScopedModelViewSet):
         MultiFieldPanel([FieldRowPanel([FieldPanel("cost_estimate"), FieldPanel("currency")]),
                          FieldPanel("billing_codes"), FieldPanel("insurance_authorization")],
                         heading=_("Billing")),
+        RecordExaminationPanel(),
         TransitionsPanel(),
     ]
 
@@ -146,7 +148,8 @@ class ScheduleForm(forms.Form):
 
     def __init__(self, *args, organization=None, entries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workers"].choices = [(str(e.worker.pk), e.worker.employee_number) for e in entries]
+        self.fields["workers"].choices = [(str(e.worker.pk), e.worker.employee_number) for e in entries
+                                          if e.to_schedule]  # booked exams are not offered again
         self.fields["provider"].queryset = active_members(organization).order_by("first_name", "last_name")
 
 

@@ -138,7 +138,26 @@ class ExaminationEditView(ScopedEditView):
 
 
 class ExaminationCreateView(ScopedCreateView):
-    pass
+    def get_initial(self):
+        """``?worker=<id>&exam_type=<type>`` (the appointment's "Record the examination"
+        link) preselects the worker and the exam type; a worker of another organization or
+        an unknown type is ignored."""
+        initial = super().get_initial()
+        worker_id, exam_type = self.request.GET.get("worker"), self.request.GET.get("exam_type")
+        if worker_id:
+            from django.core.exceptions import ValidationError as DjangoValidationError
+
+            from ohms_core.models import Worker
+
+            try:
+                worker = Worker.objects.for_organization(get_context().organization).filter(pk=worker_id).first()
+            except (DjangoValidationError, ValueError):
+                worker = None
+            if worker is not None:
+                initial["worker"] = worker.pk
+        if exam_type in ExamType.values:
+            initial["exam_type"] = exam_type
+        return initial
 
 
 class ExaminationFilterSet(WagtailFilterSet):

@@ -2,8 +2,11 @@
 
 Opens a pending exit exam for workers leaving within 30 days (core worker exit date) and
 sends the 30/14/7-day exit examination reminders due on the date (default today), one line
-per exam opened or reminder sent, and records the run in JobRun like the daily 02:00 job.
-Running it twice does nothing the second time (one exam per worker, the reminder ledger).
+per exam opened or reminder sent. The daily run is the 02:00
+``process_occupational_health_events`` job (its ``--exit-exam-reminders`` processor); this
+command runs the same processor for a chosen date (a catch-up) and records the run in
+JobRun under the processor's name. Running it twice does nothing the second time (one
+exam per worker, the reminder ledger).
 """
 import time
 from datetime import date
@@ -14,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from ohms_core.models import JobRun
 
-from ...services.exit import open_exit_exams, send_exit_exam_reminders
+from ... import processors
 
-JOB_NAME = "health_exit_exam_reminders"
+JOB_NAME = "process_occupational_health_events:exit-exam-reminders"
 
 
 class Command(BaseCommand):
@@ -27,20 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, on=None, **options):
         today = _parse(on) if on else timezone.localdate()
-
-        def progress(exam, days, recipients):
-            self.stdout.write(_("%(worker)s: exit on %(exit)s, %(days)s-day reminder to %(count)s people") % {
-                "worker": exam.worker, "exit": exam.exit_date.isoformat(), "days": days, "count": recipients})
-
         run = JobRun.objects.create(name=JOB_NAME, trigger="manual")
         started = time.monotonic()
-        def opened(exam):
-            self.stdout.write(_("%(worker)s: exit exam opened (exit on %(exit)s)") % {
-                "worker": exam.worker, "exit": exam.exit_date.isoformat()})
-
         try:
-            count = open_exit_exams(today=today, progress=opened)
-            count += send_exit_exam_reminders(today=today, progress=progress)
+            count = processors.get("exit-exam-reminders").func(today=today, progress=self.stdout.write)
         except Exception as exc:
             run.success, run.error = False, str(exc)[:4000]
             raise
