@@ -112,3 +112,28 @@ def test_recall_list_in_french_for_a_medical_officer(org_a):
     assert "Liste de convocation" in body and "Planifier les travailleurs sélectionnés" in body
     assert ">Planifier<" in body
     assert "Recall list" not in body and "Schedule the selected workers" not in body
+
+
+@pytest.mark.django_db
+def test_record_names_carry_localized_dates(org_a):
+    """Admin titles, breadcrumbs and pickers show records by name: the date in it is day-first."""
+    worker = testing.make_worker(org_a)
+    record = exam(worker, exam_type="periodic", exam_date=timezone.localdate().replace(year=2026, month=3, day=1))
+    with override("fr"):
+        assert str(record) == "Visite périodique 01/03/2026"
+    with override("en"):
+        assert str(record) == "Periodic 01/03/2026"
+
+
+@pytest.mark.django_db
+def test_ppe_checks_list_says_oui_non_in_french(org_a, admin_a):
+    """Boolean columns read Oui / Non, not Python's True / False."""
+    from .factories import ppe_item, ppe_record
+
+    item = ppe_item(testing.make_worker(org_a), serial_number="FR-PPE-1")
+    ppe_record(item, "compliant")
+    ppe_record(item, "damaged")
+    body = _french_client(admin_a).get("/admin/health/ppe-checks/").content.decode()
+    assert "FR-PPE-1" in body and "Endommagé" in body
+    assert ">Oui<" in body.replace("\n", "").replace(" ", "") and ">Non<" in body.replace("\n", "").replace(" ", "")
+    assert "True" not in body and "False" not in body
