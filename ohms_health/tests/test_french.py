@@ -137,3 +137,15 @@ def test_ppe_checks_list_says_oui_non_in_french(org_a, admin_a):
     assert "FR-PPE-1" in body and "Endommagé" in body
     assert ">Oui<" in body.replace("\n", "").replace(" ", "") and ">Non<" in body.replace("\n", "").replace(" ", "")
     assert "True" not in body and "False" not in body
+
+
+@pytest.mark.django_db
+def test_alert_name_uses_a_decimal_comma_in_french(org_a):
+    worker = testing.make_worker(org_a)
+    with acting_as(organization=org_a):
+        alert = alert_create(organization=org_a, worker=worker, exposure_type="cobalt",
+                             measured_value=Decimal("90.5"), exposure_limit=Decimal("100"))
+    with override("fr"):
+        assert str(alert) == "Avertissement cobalt 90,50\u00a0%"
+    with override("en"):
+        assert str(alert) == "Warning cobalt 90.50\u00a0%"
