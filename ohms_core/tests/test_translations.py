@@ -31,15 +31,19 @@ def _unquote(line):
 
 
 def parse_po(path):
-    """Minimal .po reader: [(flags, msgid, {msgstr key: text})], header excluded."""
+    """Minimal .po reader: [(flags, msgid, {msgstr key: text})], header excluded.
+    A msgctxt entry's msgid is context + EOT (\\x04) + msgid, the key gettext itself looks up."""
     entries = []
     for block in path.read_text(encoding="utf-8").strip().split("\n\n"):
-        flags, msgid, msgstrs, current = set(), [], {}, None
+        flags, msgid, msgstrs, current, context = set(), [], {}, None, []
         for line in block.splitlines():
             if line.startswith("#~"):
                 continue  # obsolete entry
             if line.startswith("#,"):
                 flags.update(f.strip() for f in line[2:].split(","))
+            elif line.startswith("msgctxt "):
+                current = context
+                current.append(_unquote(line))
             elif line.startswith("msgid_plural "):
                 current = msgstrs.setdefault("plural_id", [])
                 current.append(_unquote(line))
@@ -53,6 +57,8 @@ def parse_po(path):
             elif line.startswith('"') and current is not None:
                 current.append(_unquote(line))
         msgid = "".join(msgid)
+        if msgid and context:
+            msgid = "".join(context) + "\x04" + msgid
         if msgid:
             entries.append((flags, msgid, {k: "".join(v) for k, v in msgstrs.items()}))
     return entries

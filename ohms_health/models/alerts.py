@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -183,7 +184,7 @@ class OverexposureAlert(StateMachineMixin, BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.get_severity_display()} {self.exposure_type} {self.percent_of_limit} %"
+        return f"{self.get_severity_display()} {self.exposure_type} {number_format(self.percent_of_limit)}\u00a0%"
 
     @property
     def is_open(self) -> bool:

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -110,7 +111,7 @@ class Appointment(StateMachineMixin, BaseModel):
         indexes = [models.Index(fields=["provider", "start"], name="ohms_health_appt_provider")]
 
     def __str__(self):
-        return f"{self.get_appointment_type_display()} {timezone.localtime(self.start):%Y-%m-%d %H:%M}"
+        return f"{self.get_appointment_type_display()} {date_format(timezone.localtime(self.start), 'SHORT_DATETIME_FORMAT')}"
 
     @property
     def duration_minutes(self):
@@ -206,7 +207,7 @@ class Transaction(BaseModel):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.get_transaction_type_display()} {self.amount} {self.currency}"
+        return f"{self.get_transaction_type_display()} {number_format(self.amount)} {self.currency}"
 
     @property
     def total(self):

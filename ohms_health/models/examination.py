@@ -2,6 +2,7 @@
 structured audiometry/spirometry values later used for overexposure alerts."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ohms_core.models import BaseModel
@@ -91,7 +92,7 @@ class MedicalExamination(BaseModel):
         indexes = [models.Index(fields=["worker", "exam_date"], name="ohms_health_exam_worker_date")]
 
     def __str__(self):
-        return f"{self.get_exam_type_display()} {self.exam_date:%Y-%m-%d}"
+        return f"{self.get_exam_type_display()} {date_format(self.exam_date, 'SHORT_DATE_FORMAT')}"
 
     def clean(self):
         super().clean()

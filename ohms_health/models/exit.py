@@ -12,6 +12,7 @@ same gate decides.
 """
 from django.conf import settings
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -140,7 +141,7 @@ class ExitExamination(StateMachineMixin, BaseModel):
         ordering = ["exit_date"]
 
     def __str__(self):
-        return f"{self.worker} – {self.exit_date:%Y-%m-%d}" if self.worker_id else str(_("Exit examination"))
+        return f"{self.worker} – {date_format(self.exit_date, 'SHORT_DATE_FORMAT')}" if self.worker_id else str(_("Exit examination"))
 
     @property
     def label(self):

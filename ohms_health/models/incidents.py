@@ -19,6 +19,8 @@ only, every read audited per worker, and their event carries no diagnosis text.
 """
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -81,7 +83,7 @@ class Incident(StateMachineMixin, BaseModel):
         indexes = [models.Index(fields=["organization", "occurred_at"], name="ohms_health_inc_org_date")]
 
     def __str__(self):
-        return f"{self.occurred_at:%Y-%m-%d} {self.get_severity_display()} — {self.location}"
+        return f"{date_format(timezone.localtime(self.occurred_at), 'SHORT_DATE_FORMAT')} {self.get_severity_display()} — {self.location}"
 
     @property
     def label(self):
@@ -233,7 +235,7 @@ class OccupationalDisease(BaseModel):
     def __str__(self):
         # No disease name: this text lands in audit rows and events, which non-medical
         # readers (auditors, webhooks) see.
-        return f"{self._meta.verbose_name.capitalize()} {self.diagnosed_on:%Y-%m-%d}"
+        return f"{self._meta.verbose_name.capitalize()} {date_format(self.diagnosed_on, 'SHORT_DATE_FORMAT')}"
 
     def clean(self):
         super().clean()

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ohms_core.models import BaseModel
@@ -125,7 +126,7 @@ class PPEComplianceRecord(BaseModel):
         indexes = [models.Index(fields=["worker", "checked_at"], name="ohms_health_ppe_rec_worker")]
 
     def __str__(self):
-        return f"{self.get_check_type_display()}: {self.get_status_display()} ({self.checked_at:%Y-%m-%d})"
+        return f"{self.get_check_type_display()}: {self.get_status_display()} ({date_format(timezone.localtime(self.checked_at), 'SHORT_DATE_FORMAT')})"
 
     def clean(self):
         super().clean()

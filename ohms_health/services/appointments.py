@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from ohms_core.services.records import record_create, record_update
@@ -44,7 +45,8 @@ def _refuse_double_booking(*, provider, start, end, exclude_pk=None):
         local = timezone.localtime(clash.start)
         raise ValidationError({"provider": [
             _("This clinician already has an appointment from %(start)s to %(end)s.")
-            % {"start": f"{local:%Y-%m-%d %H:%M}", "end": f"{timezone.localtime(clash.end):%H:%M}"}]},
+            % {"start": date_format(local, "SHORT_DATETIME_FORMAT"),
+               "end": time_format(timezone.localtime(clash.end), "TIME_FORMAT")}]},
             code="double_booked")
 
 

@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ohms_core import events, workflows
@@ -287,7 +288,7 @@ def send_exit_exam_reminders(*, today=None, progress=None) -> int:
                     event = events.emit(REMINDER_EVENT, exam, actor=None, organization=exam.organization, data={
                         "days_before": days, "exit_date": exam.exit_date.isoformat(), "status": exam.status})
                     title = _("Exit examination: %(worker)s leaves in %(days)s days (%(date)s)") % {
-                        "worker": exam.worker, "days": days, "date": exam.exit_date.isoformat()}
+                        "worker": exam.worker, "days": days, "date": date_format(exam.exit_date, "SHORT_DATE_FORMAT")}
                     message = _("Current step: %(status)s.") % {"status": exam.get_status_display()}
                     count = 0
                     for user in recipients.values():
@@ -315,10 +316,10 @@ def exited_check(worker, on):
         # No exit exam (yet): the employment record alone says the worker has gone.
         left = getattr(worker, "exit_date", None)
         if left is not None and left < on:
-            return _("Left the company on %(date)s.") % {"date": left.isoformat()}
+            return _("Left the company on %(date)s.") % {"date": date_format(left, "SHORT_DATE_FORMAT")}
         return None
     if exam.exit_date < on or (exam.exit_date == on and exam.status in CERTIFIED_STATES):
-        return _("Left the company on %(date)s.") % {"date": exam.exit_date.isoformat()}
+        return _("Left the company on %(date)s.") % {"date": date_format(exam.exit_date, "SHORT_DATE_FORMAT")}
     return None
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ohms_core.exceptions import NotAllowedError
@@ -87,6 +88,11 @@ def latest_fitness_examination(worker):
             .only("exam_type", "exam_date", "fitness_outcome", "next_due_date").first())
 
 
+def _short(value) -> str:
+    """A date as the reader's locale writes it (29/11/2026): the reasons are read by permit issuers."""
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
 def worker_fitness(worker, *, on=None) -> Fitness:
     """The fitness provider (``ohms_core.providers``): fit / not fit and why, no medical content.
 
@@ -104,11 +110,11 @@ def worker_fitness(worker, *, on=None) -> Fitness:
     if exam is not None:
         if exam.fitness_outcome == FitnessOutcome.UNFIT:
             return Fitness(fit=False, reason=_("Declared unfit at the %(exam)s examination of %(date)s.") % {
-                "exam": exam.get_exam_type_display().lower(), "date": exam.exam_date.isoformat()})
+                "exam": exam.get_exam_type_display().lower(), "date": _short(exam.exam_date)})
         if exam.next_due_date and exam.next_due_date < on:
             return Fitness(fit=False, reason=_("No valid periodic examination: the last one (%(date)s) was due for "
-                                               "renewal on %(due)s.") % {"date": exam.exam_date.isoformat(),
-                                                                         "due": exam.next_due_date.isoformat()})
+                                               "renewal on %(due)s.") % {"date": _short(exam.exam_date),
+                                                                         "due": _short(exam.next_due_date)})
     profile = (MedicalProfile.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id)
                .only("fitness_status", "fitness_valid_until").first())
     profile_valid = (profile is not None and profile.fitness_status != FitnessStatus.UNKNOWN
@@ -121,13 +127,13 @@ def worker_fitness(worker, *, on=None) -> Fitness:
             profile_valid and profile.fitness_status == FitnessStatus.FIT_WITH_RESTRICTIONS)
         reason = (_("Fit for work with restrictions: ask the medical officer.") if restricted
                   else _("Fit for work (%(exam)s examination of %(date)s).") % {
-                      "exam": exam.get_exam_type_display().lower(), "date": exam.exam_date.isoformat()})
+                      "exam": exam.get_exam_type_display().lower(), "date": _short(exam.exam_date)})
         return Fitness(fit=True, reason=str(reason), restricted=restricted)
     if profile is None or profile.fitness_status == FitnessStatus.UNKNOWN:
         return Fitness(fit=None, reason=str(_("No fitness assessment on record.")))
     if not profile_valid:
         return Fitness(fit=None, reason=str(_("The fitness assessment expired on %(date)s.")
-                                            % {"date": profile.fitness_valid_until.isoformat()}))
+                                            % {"date": _short(profile.fitness_valid_until)}))
     fit, restricted, reason = _ANSWERS[profile.fitness_status]
     return Fitness(fit=fit, reason=str(reason), restricted=restricted)
 

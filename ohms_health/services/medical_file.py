@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from ..models import Exposure, MedicalExamination, OverexposureAlert, WorkerRiskProfile
@@ -45,7 +45,7 @@ def examination_entries(worker):
     for exam in MedicalExamination.objects.filter(worker=worker).order_by("-exam_date"):
         detail = exam.get_fitness_outcome_display()
         if exam.next_due_date:
-            detail += " · " + _("next due %(date)s") % {"date": exam.next_due_date.isoformat()}
+            detail += " · " + _("next due %(date)s") % {"date": date_format(exam.next_due_date, "SHORT_DATE_FORMAT")}
         yield TimelineEntry(on=exam.exam_date, kind="examination",
                             title=_("%(type)s examination") % {"type": exam.get_exam_type_display()},
                             detail=detail, url=reverse("health_examination:inspect", args=[exam.pk]),
@@ -103,7 +103,7 @@ def disease_entries(worker):
 def exit_entries(worker):
     for exam in ExitExamination.objects.filter(worker=worker):
         yield TimelineEntry(on=exam.exit_date, kind="exit",
-                            title=_("Exit examination (exit on %(date)s)") % {"date": exam.exit_date.isoformat()},
+                            title=_("Exit examination (exit on %(date)s)") % {"date": date_format(exam.exit_date, "SHORT_DATE_FORMAT")},
                             detail=exam.get_status_display(),
                             url=reverse("health_exit_exams:edit", args=[exam.pk]),
                             tone="positive" if exam.status != "pending" else "warning")

@@ -150,7 +150,7 @@ def test_fitness_says_the_worker_left(org_a):
     today = timezone.localdate()
     gone = make_exam(testing.make_worker(org_a), exit_date=today - timedelta(days=1))
     answer = worker_fitness(gone.worker)
-    assert answer.fit is False and (today - timedelta(days=1)).isoformat() in answer.reason
+    assert answer.fit is False and (today - timedelta(days=1)).strftime("%d/%m/%Y") in answer.reason
     leaving = make_exam(testing.make_worker(org_a), exit_date=today)
     assert worker_fitness(leaving.worker).fit is not False  # last day, exit exam not done yet
     ExitExamination.objects.filter(pk=leaving.pk).update(status="certificate_issued")

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
 
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
@@ -88,7 +89,10 @@ class TransactionViewSet(ScopedModelViewSet):
     model, resource, icon = Transaction, "transaction", "form"
     name, url_prefix = "health_transactions", "health/transactions"
     menu_label = _("Transactions")
-    list_display = ["__str__", "worker", "invoice_number", "due_date", "receipt_issued", "created_at"]
+    # Oui / Non rather than the raw "True" / "False" a plain boolean field shows.
+    list_display = ["__str__", "worker", "invoice_number", "due_date",
+                    Column("receipt_issued", label=_("Receipt issued"), sort_key="receipt_issued",
+                           accessor=lambda row: _("Yes") if row.receipt_issued else _("No")), "created_at"]
     list_filter = ["transaction_type", "currency", "payment_method", "receipt_issued"]
     search_fields = ["invoice_number", "receipt_number", "description"]
     panels = [

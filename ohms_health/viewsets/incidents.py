@@ -235,7 +235,8 @@ class OccupationalDiseaseViewSet(ScopedModelViewSet):
     list_filter = ["is_occupational", "agent"]
     search_fields = ["disease", "agent"]
     list_display = ["__str__", Column("worker", label=_("Worker"), accessor="worker"), "disease", "agent",
-                    "diagnosed_on", "is_occupational"]
+                    "diagnosed_on", Column("is_occupational", label=_("Occupational"), sort_key="is_occupational",
+                                           accessor=lambda row: _("Yes") if row.is_occupational else _("No"))]
     panels = [FieldPanel("worker"), FieldRowPanel([FieldPanel("disease"), FieldPanel("agent")]),
               FieldRowPanel([FieldPanel("diagnosed_on"), FieldPanel("is_occupational")]),
               FieldPanel("source_examination"), FieldPanel("diagnosis_detail")]

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
+from wagtail.admin.ui.tables import Column
 
 from ohms_core import permissions as policy
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
@@ -50,7 +51,10 @@ class PPEComplianceRecordViewSet(ScopedModelViewSet):
     model, resource, icon = PPEComplianceRecord, "ppecompliancerecord", "list-ul"
     name, url_prefix = "health_ppe_checks", "health/ppe-checks"
     menu_label = _("PPE checks")
-    list_display = ["__str__", "ppe_item", "worker", "status", "is_compliant", "checked_by", "checked_at"]
+    list_display = ["__str__", "ppe_item", "worker", "status",
+                    Column("is_compliant", label=_("Compliant"), sort_key="is_compliant",  # Oui / Non, not True / False
+                           accessor=lambda row: _("Yes") if row.is_compliant else _("No")),
+                    "checked_by", "checked_at"]
     list_filter = ["status", "check_type", "is_compliant"]
     search_fields = ["ppe_item__serial_number", "notes"]
     panels = [FieldPanel("ppe_item"), FieldRowPanel([FieldPanel("check_type"), FieldPanel("status")]),
