@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/ruff check .
 
 messages: install
-	cd ohms_core && ../$(BIN)/python ../manage.py compilemessages -l fr
+	for app in ohms_*/; do if [ -d $$app/locale ]; then (cd $$app && ../$(BIN)/python ../manage.py compilemessages -l fr); fi; done
 
 ci:
 	bash .ci/run
