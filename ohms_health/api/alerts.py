@@ -21,8 +21,9 @@ from ..services import alerts as alert_services
 
 TIMESTAMPS = ("created_at", "updated_at")
 BULK_MAX = 200
-#: Hidden from non-medical readers on alerts raised from an exam (DECISIONS 12).
-MEDICAL_VALUES = ("measured_value", "exposure_limit", "unit", "detection")
+#: Hidden from non-medical readers on alerts raised from an exam (DECISIONS 12); the
+#: percentage too: against the fixed limit of the detector it gives the exam result back.
+MEDICAL_VALUES = ("measured_value", "exposure_limit", "unit", "detection", "percent_of_limit")
 
 
 class OverexposureAlertSerializer(ScopedModelSerializer):

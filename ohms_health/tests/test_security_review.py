@@ -1,0 +1,175 @@
+"""Attacker's review of the health add-on (DECISIONS 12): medical content never reaches a
+role that is not a medical reader, on any route (API, admin, exports), nor any record a
+non-medical role reads (events, notifications, audit log); reads of it are audited."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from ohms_core import testing
+from ohms_core import testing_routes as matrix
+from ohms_core.models import Worker
+from ohms_core.roles import Role
+
+from ..models import ExitExamination, MedicalExamination, MedicalProfile, OccupationalDisease
+from ..services.medical import MEDICAL_READERS
+
+pytestmark = pytest.mark.django_db
+
+#: Strings only medical content holds; none may appear in an answer to another role.
+MARKERS = ("ZZFINDEXAM", "ZZRESULTVAL", "ZZDISEASENAME", "ZZDIAGDETAIL", "ZZEXITFIND", "ZZEXITNOTES", "ZZCONDITION",
+           "ZZALLERGY")
+NON_MEDICAL = [role for role in Role.values if role not in MEDICAL_READERS]
+
+
+@dataclass
+class World:
+    routes: list
+    ours: matrix.Builder
+    api: dict
+    admin: dict
+
+
+def _seed_medical_content(builder):
+    """Every health object of the matrix, with medical fields holding the markers."""
+    for route in matrix.iter_routes():
+        matrix.targets(route, builder)
+    worker = builder.get(Worker)
+    exam = builder.get(MedicalExamination)
+    MedicalExamination.objects.filter(pk=exam.pk).update(findings="ZZFINDEXAM", results={"note": "ZZRESULTVAL"})
+    disease = builder.get(OccupationalDisease)
+    OccupationalDisease.objects.filter(pk=disease.pk).update(disease="ZZDISEASENAME", diagnosis_detail="ZZDIAGDETAIL")
+    exit_exam = builder.get(ExitExamination)
+    ExitExamination.objects.filter(pk=exit_exam.pk).update(findings="ZZEXITFIND", disease_notes="ZZEXITNOTES",
+                                                           disease_result="suspected")
+    MedicalProfile.objects.update_or_create(organization=builder.org, worker=worker,
+                                            defaults={"chronic_conditions": "ZZCONDITION", "allergies": "ZZALLERGY"})
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            matrix.load_addon_factories()
+            org = testing.make_organization("SRV")
+            project = testing.make_project(org)
+            admin = testing.make_member(org, "org_admin")
+            ours = matrix.Builder(org, project, admin)
+            _seed_medical_content(ours)
+            api, admin_clients = {}, {}
+            for role in Role.values:
+                user = testing.make_member(org, role)
+                api[role] = testing.token_client(user, org)
+                admin_clients[role] = Client()
+                admin_clients[role].force_login(user)
+            yield World(matrix.iter_routes(), ours, api, admin_clients)
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _urls(world, route):
+    if route.is_object_route:
+        return [reverse(route.name, kwargs=kwargs) for _obj, kwargs in matrix.targets(route, world.ours)]
+    try:
+        return [reverse(route.name)]
+    except Exception:  # noqa: BLE001 (a route needing arguments the matrix cannot build)
+        return []
+
+
+def _leaks(world, role) -> list[str]:
+    problems = []
+    for route in world.routes:
+        if "get" not in route.methods:
+            continue
+        client = world.api[role] if route.kind == "api" else world.admin[role]
+        for url in _urls(world, route):
+            response = matrix.call(client, "get", url, route.kind)
+            if response.status_code >= 500:
+                problems.append(f"GET {url} answered {response.status_code} {getattr(response, 'detail', '')}")
+                continue
+            body = response.content.decode(errors="replace") if hasattr(response, "content") else ""
+            found = [marker for marker in MARKERS if marker in body]
+            if found:
+                problems.append(f"GET {url} ({route.pattern}) shows {found}")
+    return problems
+
+
+@pytest.mark.parametrize("role", NON_MEDICAL)
+def test_no_route_shows_medical_content_to_a_non_medical_role(world, role):
+    problems = _leaks(world, role)
+    assert not problems, "\n".join(problems)
+
+
+def test_every_answer_with_medical_content_is_an_audited_read(world):
+    """A medical reader may see the content, but no route shows it without an audit row."""
+    from ohms_core.models import AuditLog
+
+    problems = []
+    for route in world.routes:
+        if "get" not in route.methods:
+            continue
+        client = world.api["medical_officer"] if route.kind == "api" else world.admin["medical_officer"]
+        for url in _urls(world, route):
+            before = AuditLog.objects.filter(action="view").count()
+            response = matrix.call(client, "get", url, route.kind)
+            body = response.content.decode(errors="replace") if hasattr(response, "content") else ""
+            found = [marker for marker in MARKERS if marker in body]
+            if found and AuditLog.objects.filter(action="view").count() == before:
+                problems.append(f"GET {url} ({route.pattern}) shows {found} without an audit row")
+    assert not problems, "\n".join(problems)
+
+
+# --- findings ------------------------------------------------------------------------------
+
+def _exam_derived_alert(org):
+    """An audiometry alert: 47.3 dB HL against the fixed 40 dB HL limit, i.e. 118.25 %. The
+    limit is a constant, so the percentage gives the exam result back."""
+    from ..services.alerts import HEARING_LIMIT_DB, alert_create
+    from .factories import exam
+
+    worker = testing.make_worker(org)
+    audiogram = exam(worker, exam_type="audiometry")
+    alert = alert_create(organization=org, worker=worker, exposure_type="noise", measured_value="47.3",
+                         exposure_limit=HEARING_LIMIT_DB, unit="dB HL", source_exam=audiogram,
+                         detection="audiometry: worst hearing threshold")
+    assert str(alert.percent_of_limit) == "118.25"
+    return alert
+
+
+def test_exam_derived_alert_percentage_is_hidden_from_non_medical_readers(org_a):
+    alert = _exam_derived_alert(org_a)
+    url = f"/api/v1/health/overexposure-alerts/{alert.pk}/"
+    for role in ("safety_manager", "auditor"):
+        user = testing.make_member(org_a, role)
+        body = testing.token_client(user, org_a).get(url).json()
+        assert body["percent_of_limit"] is None and body["severity"] == alert.severity, role
+        listed = testing.token_client(user, org_a).get("/api/v1/health/overexposure-alerts/").json()["results"]
+        assert [row["percent_of_limit"] for row in listed] == [None], role
+        admin = Client()
+        admin.force_login(user)
+        for page in ("/admin/health/overexposure-alerts/", f"/admin/health/overexposure-alerts/inspect/{alert.pk}/"):
+            response = admin.get(page)
+            assert response.status_code == 200, (role, page)
+            assert "118.25" not in response.content.decode() and "118,25" not in response.content.decode(), (role, page)
+    doctor = testing.make_member(org_a, "medical_officer")
+    assert testing.token_client(doctor, org_a).get(url).json()["percent_of_limit"] == "118.25"
+
+
+def test_exam_derived_alert_event_and_audit_row_carry_no_exam_value(org_a):
+    """Events reach webhooks, integrators and notification rules; auditors read the audit log."""
+    from ohms_core.models import AuditLog, Event
+
+    alert = _exam_derived_alert(org_a)
+    event = Event.objects.get(type="health.overexposurealert.raised", object_id=str(alert.pk))
+    assert "percent_of_limit" not in event.data and event.data["severity"] == alert.severity
+    row = AuditLog.objects.get(action="create", object_id=str(alert.pk))
+    assert "percent_of_limit" not in row.changes
+    assert "118.25" not in str(event.data) + str(row.changes)
+    assert "118.25" not in event.object_repr + row.object_repr
