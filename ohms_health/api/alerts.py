@@ -18,6 +18,7 @@ from .. import services
 from ..models import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from ..models.alerts import OPEN_STATUSES
 from ..services import alerts as alert_services
+from .audited import AuditedAnswersMixin
 
 TIMESTAMPS = ("created_at", "updated_at")
 BULK_MAX = 200
@@ -86,7 +87,7 @@ class BulkAcknowledgeResultSerializer(serializers.Serializer):
     skipped = serializers.ListField(child=serializers.DictField())
 
 
-class OverexposureAlertViewSet(TransitionsMixin, ScopedModelViewSet):
+class OverexposureAlertViewSet(AuditedAnswersMixin, TransitionsMixin, ScopedModelViewSet):
     """Alerts: raised by POST (severity computed; below the warning threshold is a 400),
     ``acknowledge`` / ``resolve`` through the state machine's services, ``critical-alerts``
     (open critical and emergency alerts, most severe first), ``bulk-acknowledge`` (per-id

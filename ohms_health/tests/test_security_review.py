@@ -173,3 +173,48 @@ def test_exam_derived_alert_event_and_audit_row_carry_no_exam_value(org_a):
     assert "percent_of_limit" not in row.changes
     assert "118.25" not in str(event.data) + str(row.changes)
     assert "118.25" not in event.object_repr + row.object_repr
+
+
+def _view_rows():
+    from ohms_core.models import AuditLog
+
+    return AuditLog.objects.filter(action="view", changes__has_key="medical_record").count()
+
+
+def test_transition_and_restore_answers_with_medical_content_are_audited_reads(org_a):
+    """The answers of the generic ``transitions/<name>/`` and of ``restore`` carry the exit
+    findings or the exam-derived values, like a detail read: audited the same."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    doctor = testing.make_member(org_a, "medical_officer")
+    client = testing.token_client(doctor, org_a)
+    worker = testing.make_worker(org_a)
+    exit_exam = ExitExamination.objects.create(
+        organization=org_a, worker=worker, exit_date=timezone.localdate() + timedelta(days=10), findings="ZZEXITFIND",
+        scheduled_exam_at=timezone.now() + timedelta(days=2), clinician=doctor)
+    before = _view_rows()
+    response = client.post(f"/api/v1/health/exit-exams/{exit_exam.pk}/transitions/schedule/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["findings"] == "ZZEXITFIND" and _view_rows() == before + 1
+
+    alert = _exam_derived_alert(org_a)
+    before = _view_rows()
+    response = client.post(f"/api/v1/health/overexposure-alerts/{alert.pk}/transitions/acknowledge/", {},
+                           format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["percent_of_limit"] == "118.25" and _view_rows() == before + 1
+    before = _view_rows()
+    response = client.post(f"/api/v1/health/overexposure-alerts/{alert.pk}/resolve/", {"notes": "Moved"},
+                           format="json")
+    assert response.status_code == 200, response.content
+    assert _view_rows() == before + 1
+
+    admin = testing.token_client(testing.make_member(org_a, "org_admin"), org_a)
+    exit_exam.refresh_from_db()
+    exit_exam.soft_delete(user=None)
+    before = _view_rows()
+    response = admin.post(f"/api/v1/health/exit-exams/{exit_exam.pk}/restore/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["findings"] == "ZZEXITFIND" and _view_rows() == before + 1
