@@ -218,3 +218,11 @@ def test_transition_and_restore_answers_with_medical_content_are_audited_reads(o
     response = admin.post(f"/api/v1/health/exit-exams/{exit_exam.pk}/restore/", {}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["findings"] == "ZZEXITFIND" and _view_rows() == before + 1
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "2026-02-30", "x"])
+def test_appointments_of_the_day_survive_edge_dates(org_a, day):
+    """Bad input is never a 500: the first and last representable days have no neighbour."""
+    admin = Client()
+    admin.force_login(testing.make_member(org_a, "medical_officer"))
+    assert admin.get("/admin/health/appointments-day/", {"date": day}).status_code == 200
