@@ -226,3 +226,61 @@ def test_appointments_of_the_day_survive_edge_dates(org_a, day):
     admin = Client()
     admin.force_login(testing.make_member(org_a, "medical_officer"))
     assert admin.get("/admin/health/appointments-day/", {"date": day}).status_code == 200
+
+
+def test_medical_writes_leave_no_content_in_records_other_roles_read(org_a):
+    """Every medical write path (API and admin) leaves audit rows, events, transition logs
+    and notifications without the content: auditors, integrators and webhooks read those."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ohms_core.models import AuditLog, Event, Notification, NotificationRule, TransitionLog
+
+    NotificationRule.objects.create(organization=org_a, event_type="health.disease.diagnosed")
+    doctor = testing.make_member(org_a, "medical_officer")
+    testing.make_member(org_a, "auditor")
+    api = testing.token_client(doctor, org_a)
+    worker = testing.make_worker(org_a)
+    base = "/api/v1/health/"
+    exam = api.post(f"{base}medical-examinations/", {
+        "worker": str(worker.pk), "exam_type": "periodic", "exam_date": "2026-01-10", "findings": "ZZFINDEXAM",
+        "fitness_outcome": "fit", "restrictions": ""}, format="json")
+    assert exam.status_code == 201, exam.content
+    assert api.patch(f"{base}medical-examinations/{exam.json()['id']}/", {"findings": "ZZFINDEXAM 2"},
+                     format="json").status_code == 200
+    disease = api.post(f"{base}occupational-diseases/", {
+        "worker": str(worker.pk), "disease": "ZZDISEASENAME", "agent": "silica", "diagnosed_on": "2026-01-10",
+        "diagnosis_detail": "ZZDIAGDETAIL"}, format="json")
+    assert disease.status_code == 201, disease.content
+    assert api.patch(f"{base}occupational-diseases/{disease.json()['id']}/", {"diagnosis_detail": "ZZDIAGDETAIL 2"},
+                     format="json").status_code == 200
+    exit_exam = api.post(f"{base}exit-exams/", {"worker": str(worker.pk),
+                                                "exit_date": str(timezone.localdate() + timedelta(days=20))},
+                         format="json").json()
+    url = f"{base}exit-exams/{exit_exam['id']}/"
+    steps = [("schedule/", {"scheduled_exam_at": (timezone.now() + timedelta(days=1)).isoformat(),
+                            "clinician": doctor.pk}),
+             ("complete/", {"findings": "ZZEXITFIND", "fitness_outcome": "fit"}),
+             ("assess-disease/", {"disease_result": "suspected", "disease_notes": "ZZEXITNOTES"})]
+    for step, payload in steps:
+        response = api.post(url + step, payload, format="json")
+        assert response.status_code == 200, (step, response.content)
+    admin = Client()
+    admin.force_login(doctor)
+    response = admin.post(f"/admin/health/workers/{worker.pk}/medical/", {
+        "fitness_status": "fit", "chronic_conditions": "ZZCONDITION", "allergies": "ZZALLERGY"})
+    assert response.status_code == 302
+
+    texts = []
+    for row in AuditLog.objects.filter(organization=org_a):
+        texts += [row.object_repr, str(row.changes)]
+    for row in Event.objects.filter(organization=org_a):
+        texts += [row.object_repr, str(row.data)]
+    for row in TransitionLog.objects.filter(organization=org_a):
+        texts += [row.object_repr, row.comment]
+    for row in Notification.objects.filter(organization=org_a):
+        texts += [row.title, row.message, str(row.data)]
+    assert texts
+    leaked = {marker for marker in MARKERS for text in texts if marker in text}
+    assert not leaked
