@@ -284,3 +284,29 @@ def test_medical_writes_leave_no_content_in_records_other_roles_read(org_a):
     assert texts
     leaked = {marker for marker in MARKERS for text in texts if marker in text}
     assert not leaked
+
+
+def test_transition_reasons_tell_a_non_medical_reader_nothing_about_the_disease_assessment(org_a):
+    """``transitions/`` lists each option's reasons; the gate of the disease check says
+    whether notes are missing, i.e. whether a disease is suspected. A role that may not run
+    the step gets only "your role may not", never the gates' verdict on medical content."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    worker = testing.make_worker(org_a)
+    exam = ExitExamination.objects.create(organization=org_a, worker=worker,
+                                          exit_date=timezone.localdate() + timedelta(days=10))
+    ExitExamination.objects.filter(pk=exam.pk).update(status="exam_complete", findings="x", fitness_outcome="fit",
+                                                      disease_result="suspected")
+    url = f"/api/v1/health/exit-exams/{exam.pk}/transitions/"
+    for role in ("compliance_officer", "safety_manager"):
+        client = testing.token_client(testing.make_member(org_a, role), org_a)
+        response = client.get(url)
+        assert response.status_code == 200, role
+        option = next(row for row in response.json() if row["name"] == "assess_disease")
+        assert option["allowed"] is False
+        assert [reason["code"] for reason in option["reasons"]] == ["role"], role
+    doctor = testing.token_client(testing.make_member(org_a, "medical_officer"), org_a)
+    option = next(row for row in doctor.get(url).json() if row["name"] == "assess_disease")
+    assert [reason["code"] for reason in option["reasons"]] == ["disease_notes_missing"]
