@@ -200,11 +200,11 @@ def transition_options(instance, user) -> list[dict]:
         if not available or current is None:
             continue
         seen.add(transition.name)
-        reasons = []
+        # A user who may not run the transition learns only that: the gates judge the
+        # object's content (an exit exam's disease check, DECISIONS 12), which their role
+        # may not be allowed to read.
         denied = permission_reason(instance, current, user)
-        if denied:
-            reasons.append(denied)
-        reasons.extend(gate_reasons(instance, current))
+        reasons = [denied] if denied else list(gate_reasons(instance, current))
         target = current.target if isinstance(current.target, str) else str(current.target)
         options.append({
             "name": current.name,

@@ -18,11 +18,13 @@ from .. import services
 from ..models import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from ..models.alerts import OPEN_STATUSES
 from ..services import alerts as alert_services
+from .audited import AuditedAnswersMixin
 
 TIMESTAMPS = ("created_at", "updated_at")
 BULK_MAX = 200
-#: Hidden from non-medical readers on alerts raised from an exam (DECISIONS 12).
-MEDICAL_VALUES = ("measured_value", "exposure_limit", "unit", "detection")
+#: Hidden from non-medical readers on alerts raised from an exam (DECISIONS 12); the
+#: percentage too: against the fixed limit of the detector it gives the exam result back.
+MEDICAL_VALUES = ("measured_value", "exposure_limit", "unit", "detection", "percent_of_limit")
 
 
 class OverexposureAlertSerializer(ScopedModelSerializer):
@@ -85,7 +87,7 @@ class BulkAcknowledgeResultSerializer(serializers.Serializer):
     skipped = serializers.ListField(child=serializers.DictField())
 
 
-class OverexposureAlertViewSet(TransitionsMixin, ScopedModelViewSet):
+class OverexposureAlertViewSet(AuditedAnswersMixin, TransitionsMixin, ScopedModelViewSet):
     """Alerts: raised by POST (severity computed; below the warning threshold is a 400),
     ``acknowledge`` / ``resolve`` through the state machine's services, ``critical-alerts``
     (open critical and emergency alerts, most severe first), ``bulk-acknowledge`` (per-id

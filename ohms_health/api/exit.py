@@ -25,6 +25,7 @@ from ..models import DiseaseResult, ExitExamination, ExitExamStatus, FitnessOutc
 from ..services import audit_medical_reads
 from ..services import exit as service
 from ..services.medical import MEDICAL_READERS
+from .audited import AuditedAnswersMixin
 
 #: Dropped from the answer for roles that are not medical readers (DECISIONS 12).
 MEDICAL_ONLY_FIELDS = ("findings", "disease_result", "disease_notes", "examination")
@@ -127,7 +128,7 @@ class ExitExaminationFilter(filters.FilterSet):
         fields = ["status", "worker", "worker__enterprise", "fitness_outcome", "follow_up_required"]
 
 
-class ExitExaminationViewSet(TransitionsMixin, ScopedModelViewSet):
+class ExitExaminationViewSet(AuditedAnswersMixin, TransitionsMixin, ScopedModelViewSet):
     """Exit exams: CRUD, one action per step (data and transition in one call), the
     certificate download and the two work lists."""
 

@@ -184,7 +184,16 @@ class OverexposureAlert(StateMachineMixin, BaseModel):
         ]
 
     def __str__(self):
+        # An exam-derived alert's percentage gives the exam result back (the limit is a
+        # constant): this text lands in audit rows, events and page titles, so it stays out.
+        if self.source_exam_id:
+            return f"{self.get_severity_display()} {self.exposure_type}"
         return f"{self.get_severity_display()} {self.exposure_type} {number_format(self.percent_of_limit)}\u00a0%"
+
+    @property
+    def shows_exam_values(self) -> bool:
+        """False when the values come from an exam (medical content, DECISIONS 12)."""
+        return not self.source_exam_id
 
     @property
     def is_open(self) -> bool:

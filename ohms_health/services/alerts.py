@@ -133,10 +133,13 @@ def alert_create(*, organization, worker, exposure_type: str, measured_value, ex
         with transaction.atomic():
             alert._change_reason = detection or "raised"
             alert.save()
+            # Auditors read the audit log and events reach webhooks: an exam-derived
+            # percentage is an exam result (the limit is fixed), so only the severity goes.
+            values = {"percent_of_limit": str(percent)} if alert.shows_exam_values else {}
             audit_record(action=AuditAction.CREATE, obj=alert, user=user, organization=organization,
-                         changes={"severity": severity, "exposure_type": kind, "percent_of_limit": str(percent)})
+                         changes={"severity": severity, "exposure_type": kind, **values})
             events.emit(RAISED_EVENT, alert, actor=user, organization=organization, data={
-                "severity": severity, "exposure_type": kind, "percent_of_limit": str(percent),
+                "severity": severity, "exposure_type": kind, **values,
                 "employee_number": worker.employee_number, "worker": str(worker.pk)})
     except IntegrityError as exc:  # a concurrent detector raised the same one first
         raise ValidationError(_("This source already raised an alert of this exposure type for this worker."),

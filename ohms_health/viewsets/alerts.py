@@ -28,7 +28,7 @@ from wagtail.admin.ui.tables import Column
 from ohms_core import permissions as core_permissions
 from ohms_core.admin_views.columns import BadgeColumn
 from ohms_core.admin_views.forms import ScopedAdminForm
-from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
+from ohms_core.admin_views.viewsets import ScopedInspectView, ScopedModelViewSet, form_data
 from ohms_core.admin_views.workflow import TransitionsPanel
 from ohms_core.context import get_context
 
@@ -87,8 +87,22 @@ def _worker(alert):
     return f"{alert.worker.employee_number} — {alert.worker.contact}"
 
 
+def _shows_values(alert) -> bool:
+    """Exam-derived values (the percentage included) are for medical readers only."""
+    from ..services import MEDICAL_READERS
+
+    return alert.shows_exam_values or get_context().role in MEDICAL_READERS
+
+
 def _percent(alert):
-    return f"{alert.percent_of_limit} %"
+    return f"{alert.percent_of_limit} %" if _shows_values(alert) else "—"
+
+
+class AlertInspectView(ScopedInspectView):
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)  # Wagtail reads the fields before the object
+        if not _shows_values(self.object):
+            self.fields = [name for name in self.fields if name != "percent_of_limit"]
 
 
 #: Exam results behind an exam-derived alert: medical readers only (DECISIONS 12).
@@ -140,6 +154,7 @@ class OverexposureAlertViewSet(ScopedModelViewSet):
     search_fields = ["worker__employee_number", "worker__contact__first_name", "worker__contact__last_name"]
     ordering = ["-created_at"]
 
+    inspect_view_class = AlertInspectView
     inspect_view_fields = ["worker", "exposure_type", "percent_of_limit", "severity", "status", "source_exposure",
                            "notes", "actions_taken", "acknowledged_by", "acknowledged_at", "resolved_by",
                            "resolved_at", "created_at"]

@@ -122,6 +122,8 @@ def appointments_day(request):
         day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = timezone.localdate()
+    # The first and last representable days have no neighbour (and no appointments).
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=2))
     start = timezone.make_aware(datetime.combine(day, datetime.min.time()))
     rows = (Appointment.objects.for_organization(organization).filter(start__gte=start,
                                                                       start__lt=start + timedelta(days=1))
