@@ -115,7 +115,7 @@ class PermitExportsMixin:
                                       organization=self.organization, limit=limit)
 
     def _audit(self, ids, *, kind, detailed):
-        permits = self._export_queryset().filter(pk__in=ids).only("pk", "permit_number", "title", "organization_id")
+        permits = self._export_queryset().filter(pk__in=ids).select_related(None).only("pk", "permit_number", "title", "organization_id")
         bulk.audit_export(permits=permits, user=self.request.user, organization=self.organization, kind=kind,
                           detailed=detailed, batch=str(uuid.uuid4()))
 
