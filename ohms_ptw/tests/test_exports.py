@@ -286,3 +286,42 @@ def test_chunks_keep_the_requested_order(w):
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert [p.pk for c in chunks for p in c] == ids
     assert permit_export_queryset(Permit.objects.none(), detailed=False).query.select_related
+
+
+def test_bulk_zip_is_streamed_one_pdf_at_a_time(w, monkeypatch):
+    """Nothing is built ahead: when the first bytes leave, one PDF only has been made."""
+    ids = [make_permit(w).pk for _i in range(3)]
+    made = []
+    real = bulk.generate_audit_ready_pdf
+    monkeypatch.setattr(bulk, "generate_audit_ready_pdf", lambda permit: made.append(permit.pk) or real(permit))
+    with acting_as(organization=w.org):
+        stream = bulk.stream_pdf_zip(Permit.objects.all(), ids)
+        first = next(stream)
+        assert made == ids[:1] and first.startswith(b"PK")
+        rest = b"".join(stream)
+    assert made == ids
+    assert len(zipfile.ZipFile(io.BytesIO(first + rest)).namelist()) == 3
+
+
+def test_export_excel_row_limit(w, settings):
+    settings.PTW_EXCEL_EXPORT_LIMIT = 1
+    make_permit(w)
+    make_permit(w)
+    response = w.client(w.admin).get(BASE + "export_excel/")
+    assert response.status_code == 400
+    assert response.json()["code"] == "export_limit_exceeded" and response.json()["errors"] == {"count": 2, "limit": 1}
+
+
+def test_bulk_exports_use_their_throttle_scope_when_the_site_sets_a_rate(w, monkeypatch):
+    from django.core.cache import cache
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "ptw_bulk_export", "2/hour")
+    cache.clear()
+    permit = make_permit(w)
+    client = w.client(w.admin)
+    body = {"permit_ids": [str(permit.pk)]}
+    answers = [client.post(BASE + "bulk_export_excel/", body, format="json").status_code for _i in range(3)]
+    assert answers == [200, 200, 429]
+    assert client.get(purl(permit.pk, "export_pdf")).status_code == 200  # single exports are not in the scope
+    cache.clear()
