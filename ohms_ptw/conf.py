@@ -20,6 +20,12 @@ DEFAULTS: dict[str, int] = {
     "PTW_EXPIRING_SOON_HOURS": 4,
     #: Clock skew allowed for a gas reading dated in the future (DECISIONS 24 of docs/decisions.md).
     "PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES": 5,
+    #: Most permits one bulk export (PDF ZIP or Excel) may hold; more is a 400 (SPEC 2.10).
+    "PTW_BULK_EXPORT_LIMIT": 200,
+    #: The admin asks for a confirmation before exporting more permits than this.
+    "PTW_EXPORT_CONFIRM_ABOVE": 50,
+    #: Most rows of ``GET permits/export_excel/`` (SPEC 2.10); more is a 400.
+    "PTW_EXCEL_EXPORT_LIMIT": 500,
 }
 
 

@@ -22,6 +22,8 @@ RESOURCES = {
     "lotoprocedure": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
     "permitchild": {"view": ALL, "add": PERMIT_WRITERS, "change": PERMIT_WRITERS, "delete": PERMIT_WRITERS},
     "permitlog": {"view": ALL, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
+    # Audit-ready exports (PDF, Excel, bulk): everyone who reads permits except field workers.
+    "permitexport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
 }
 
 #: Who may isolate and verify points (besides the people assigned on the permit).

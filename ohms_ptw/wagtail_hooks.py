@@ -32,3 +32,8 @@ def register_ptw_viewsets():
 @hooks.register("insert_global_admin_css")
 def ptw_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("ohms_ptw/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def ptw_exports_js():
+    return format_html('<script src="{}" defer></script>', static("ohms_ptw/exports.js"))

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -19,6 +20,7 @@ from wagtail.admin.panels import (
 )
 from wagtail.admin.ui.tables import Column, TitleColumn
 
+from ohms_core import permissions as core_permissions
 from ohms_core import workflows
 from ohms_core.admin_views.viewsets import (
     ScopedCreateView,
@@ -40,6 +42,7 @@ from ..services.isolation import isolation_view
 from ..services.permits import permit_create, permit_update
 from ..states import EnergyType, PermitStatus, PointType, RiskLevel
 from . import actions
+from . import exports as export_views
 from . import forms as ptw_forms
 from .columns import DateTimeColumn, RiskColumn, StatusColumn
 from .config import allowed_projects_queryset, org_queryset
@@ -73,6 +76,14 @@ class PermitFilterSet(WagtailFilterSet):
 class PermitIndexView(ScopedIndexView):
     """Filters, search and pagination live in the querystring (deep-linkable), e.g.
     ``?status=active&project=<id>&q=PTW-SMK&date_from=2025-01-01&p=2``."""
+
+    @cached_property
+    def columns(self):
+        return [export_views.ExportSelectColumn(), *super().columns]  # row selection for the bulk export
+
+    @cached_property
+    def header_buttons(self):
+        return [*super().header_buttons, *export_views.export_header_buttons(self.request)]
 
     def _get_title_column(self, field_name, column_class=TitleColumn, **kwargs):
         column_class = self._get_title_column_class(column_class)
@@ -223,6 +234,7 @@ def permit_screen_context(request, permit) -> dict:
         },
         "can_initiate": permit.status in (PermitStatus.DRAFT, PermitStatus.SUBMITTED),
         "can_extend": not closed and not list(gates.extension_state_gate(permit)),
+        "may_export": bool(core_permissions.check(user=user, role=ctx.role, resource="permitexport", action="view")),
     }
 
 
@@ -334,4 +346,7 @@ class PermitViewSet(ScopedModelViewSet):
             path("<uuid:pk>/closeout/", actions.closeout_save, name="closeout"),
             path("<uuid:pk>/sign/", actions.sign, name="sign"),
             path("<uuid:pk>/extend/", actions.extend, name="extend"),
+            path("<uuid:pk>/export/pdf/", export_views.permit_pdf, name="export_pdf"),
+            path("<uuid:pk>/export/excel/", export_views.permit_excel, name="export_excel"),
+            path("bulk-export/", export_views.bulk_export, name="bulk_export"),
         ]

@@ -44,6 +44,7 @@ from ..services import photos as photo_services
 from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
 from . import serializers as s
+from .exports import PermitExportsMixin
 
 
 # --- configuration --------------------------------------------------------------------
@@ -114,7 +115,7 @@ class PermitFilter(filters.FilterSet):
         fields = ["status", "permit_type", "project", "risk_level", "priority", "issuer", "approver", "verifier"]
 
 
-class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -128,6 +129,7 @@ class PermitViewSet(TransitionsMixin, ScopedModelViewSet):
         "update_status": "view", "readiness": "view", "extend": "change", "decide_extension": "view", "sign": "view",
         "closeout": "view", "update_closeout": "change", "complete_closeout": "change", "isolation": "view",
         "assign_isolation": "change", "update_isolation": "view", "isolation_certificate": "view",
+        "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
     }
 
     def get_base_queryset(self):

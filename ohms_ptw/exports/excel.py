@@ -1,0 +1,194 @@
+"""Excel workbooks of permits (SPEC 2.10), written with openpyxl in write-only mode.
+
+Write-only mode streams rows to the file: memory stays flat with the number of rows. The
+caller passes permits in chunks (``iter_chunks``) so the detailed sheets' prefetches stay
+bounded too. Text a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, and tab
+or carriage return) is written as a plain string cell with the quote prefix: opened in
+Excel or LibreOffice it shows the text and runs nothing.
+"""
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Border, Font, Side
+from openpyxl.utils import get_column_letter
+
+from .pdf import person
+from .selectors import closeout_of
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+_THIN = Side(style="thin", color="999999")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_BOLD = Font(bold=True)
+MAX_ROWS = 1_048_576
+
+
+def _columns_permits():
+    """(header, width, value(permit)) of the Permits sheet: the SPEC's columns and the shipped extras."""
+    return [
+        (_("Permit number"), 18, lambda p: p.permit_number),
+        (_("Title"), 40, lambda p: p.title),
+        (_("Type"), 28, lambda p: str(p.permit_type)),
+        (_("Category"), 18, lambda p: p.permit_type.get_category_display()),
+        (_("Status"), 18, lambda p: p.get_status_display()),
+        (_("Project"), 24, lambda p: str(p.project)),
+        (_("Location"), 24, lambda p: p.location),
+        (_("Planned start"), 18, lambda p: p.planned_start_time),
+        (_("Planned end"), 18, lambda p: p.planned_end_time),
+        (_("Priority"), 10, lambda p: p.get_priority_display()),
+        (_("Risk score"), 10, lambda p: p.risk_score),
+        (_("Risk level"), 12, lambda p: p.get_risk_level_display()),
+        (_("Created by"), 22, lambda p: person(p.created_by)),
+        (_("Issuer"), 22, lambda p: person(p.issuer)),
+        (_("Receiver"), 22, lambda p: person(p.receiver)),
+        (_("Verifier"), 22, lambda p: person(p.verifier)),
+        (_("Approver"), 22, lambda p: person(p.approver)),
+        (_("Area in-charge"), 22, lambda p: person(p.area_incharge)),
+        (_("Submitted at"), 18, lambda p: p.submitted_at),
+        (_("Approved at"), 18, lambda p: p.approved_at),
+        (_("Actual start"), 18, lambda p: p.actual_start_time),
+        (_("Actual end"), 18, lambda p: p.actual_end_time),
+        (_("Created at"), 18, lambda p: p.created_at),
+        (_("Updated at"), 18, lambda p: p.updated_at),
+    ]
+
+
+def _columns_points():
+    return [
+        (_("Permit number"), 18, lambda p, x: p.permit_number),
+        (_("Point"), 22, lambda p, x: x.point.point_code if x.point_id else x.custom_point_name),
+        (_("Energy type"), 16, lambda p, x: x.point.get_energy_type_display() if x.point_id else ""),
+        (_("Status"), 14, lambda p, x: x.get_status_display()),
+        (_("Lock count"), 10, lambda p, x: x.lock_count),
+        (_("Lock IDs"), 20, lambda p, x: ", ".join(x.lock_ids or [])),
+        (_("Isolated by"), 22, lambda p, x: person(x.isolated_by) if x.isolated_by_id else ""),
+        (_("Isolated at"), 18, lambda p, x: x.isolated_at),
+        (_("Verified by"), 22, lambda p, x: person(x.verified_by) if x.verified_by_id else ""),
+        (_("Verified at"), 18, lambda p, x: x.verified_at),
+        (_("De-isolated by"), 22, lambda p, x: person(x.deisolated_by) if x.deisolated_by_id else ""),
+        (_("De-isolated at"), 18, lambda p, x: x.deisolated_at),
+    ]
+
+
+def _columns_gas():
+    return [
+        (_("Permit number"), 18, lambda p, x: p.permit_number),
+        (_("Gas"), 22, lambda p, x: x.get_gas_display()),
+        (_("Value"), 10, lambda p, x: float(x.value)),
+        (_("Unit"), 8, lambda p, x: x.unit),
+        (_("Safe"), 8, lambda p, x: _("Yes") if x.safe else _("No")),
+        (_("Tested by"), 22, lambda p, x: person(x.tested_by) if x.tested_by_id else ""),
+        (_("Tested at"), 18, lambda p, x: x.tested_at),
+        (_("Instrument"), 18, lambda p, x: x.instrument),
+    ]
+
+
+def _columns_closeout():
+    return [
+        (_("Permit number"), 18, lambda p, x: p.permit_number),
+        (_("Item"), 36, lambda p, x: x[0].get("label", x[0].get("key"))),
+        (_("Required"), 10, lambda p, x: _("Yes") if x[0].get("required", True) else _("No")),
+        (_("Done"), 8, lambda p, x: _("Yes") if x[1].is_done(x[0].get("key")) else _("No")),
+        (_("Completed by"), 22, lambda p, x: person(x[1].completed_by) if x[1].completed_by_id else ""),
+        (_("Completed at"), 18, lambda p, x: x[1].completed_at),
+    ]
+
+
+def _columns_audit():
+    return [
+        (_("Permit number"), 18, lambda p, x: p.permit_number),
+        (_("Action"), 22, lambda p, x: x.action),
+        (_("User"), 22, lambda p, x: person(x.user) if x.user_id else ""),
+        (_("Time"), 18, lambda p, x: x.timestamp),
+        (_("Comments"), 50, lambda p, x: x.comments),
+    ]
+
+
+def safe_cell(sheet, value):
+    """A cell for ``value``: dates as real dates (local time, no tz), formula-like text as text."""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, (datetime, date)):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        cell.data_type = "s"  # never "f": the text is not run
+        cell.quotePrefix = True
+    cell.border = _BORDER
+    return cell
+
+
+class _Sheet:
+    """A write-only sheet with a bold, frozen, filtered header and fixed column widths."""
+
+    def __init__(self, workbook, title, columns, expected_rows):
+        self.sheet = workbook.create_sheet(title)
+        self.columns = columns
+        self.rows = 0
+        for index, (_header, width, _value) in enumerate(columns, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        self.sheet.freeze_panes = "A2"
+        # write-only: the filter range is declared before the rows; the caller knows the count
+        last_row = MAX_ROWS if expected_rows is None else max(expected_rows, 1) + 1
+        self.sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last_row}"
+        header = []
+        for title_, _width, _value in columns:
+            cell = WriteOnlyCell(self.sheet, value=str(title_))
+            cell.font, cell.border = _BOLD, _BORDER
+            header.append(cell)
+        self.sheet.append(header)
+
+    def append(self, *args):
+        self.sheet.append([safe_cell(self.sheet, value(*args)) for _h, _w, value in self.columns])
+        self.rows += 1
+
+
+SHEETS = ("Permits", "IsolationPoints", "GasReadings", "Closeout", "AuditLogs")
+
+
+def write_workbook(chunks, *, detailed: bool, count: int, target):
+    """Write permits (an iterable of lists of permits) to ``target`` (a path or file object).
+
+    ``count`` sizes the Permits sheet's filter range (write-only sheets declare it before
+    the rows); the detailed sheets' filters cover their whole columns. Write-only sheets
+    may be filled in any order, so each chunk appends to every sheet: one pass, no buffer.
+    """
+    workbook = Workbook(write_only=True)
+    permits = _Sheet(workbook, "Permits", _columns_permits(), count)
+    extra = None
+    if detailed:
+        extra = {"points": _Sheet(workbook, "IsolationPoints", _columns_points(), None),
+                 "gas": _Sheet(workbook, "GasReadings", _columns_gas(), None),
+                 "closeout": _Sheet(workbook, "Closeout", _columns_closeout(), None),
+                 "audit": _Sheet(workbook, "AuditLogs", _columns_audit(), None)}
+    for chunk in chunks:
+        for permit in chunk:
+            permits.append(permit)
+            if extra is None:
+                continue
+            for point in permit.export_points:
+                extra["points"].append(permit, point)
+            for reading in permit.export_gas:
+                extra["gas"].append(permit, reading)
+            closeout = closeout_of(permit)
+            if closeout is not None:
+                for item in closeout.template.items or []:
+                    extra["closeout"].append(permit, (item, closeout))
+            for audit in permit.export_audits:
+                extra["audit"].append(permit, audit)
+    workbook.save(target)
+    return permits.rows
+
+
+def generate_excel_export(chunks, *, detailed: bool = False, count: int = 0) -> tempfile.SpooledTemporaryFile:
+    """The workbook in a spooled temporary file (memory up to 4 MB, then disk), rewound."""
+    spool = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024)
+    write_workbook(chunks, detailed=detailed, count=count, target=spool)
+    spool.seek(0)
+    return spool
