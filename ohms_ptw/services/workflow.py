@@ -17,6 +17,7 @@ from .. import conf
 from ..models import Permit, WorkflowInstance, WorkflowStep
 from ..states import PermitStatus, StepStatus, StepType, WorkflowState
 from .audit import permit_audit
+from .reminders import permit_closeout_required_emit
 
 
 def _sla(step_type):
@@ -98,6 +99,8 @@ def permit_transition(*, instance, name: str, user, comment: str = "", expected_
     def after_save(permit):
         _workflow_bookkeeping(permit, name, user, comment)
         permit_audit(permit=permit, action=name, user=user, comments=comment)
+        if name == "activate":  # SPEC 2.8: closeout required on the move to active
+            permit_closeout_required_emit(permit=permit, user=user)
 
     return workflows.transition_run(instance=instance, name=name, user=user, comment=comment,
                                     expected_version=expected_version, check_permission=check_permission,
