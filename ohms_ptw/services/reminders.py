@@ -46,6 +46,16 @@ def permit_closeout_completed_emit(*, permit, user=None) -> None:
     _emit(CLOSEOUT_COMPLETED, permit, user=user)
 
 
+def permit_isolation_pending_emit(*, permit, user=None, items=()) -> bool:
+    """An approve / activate attempt blocked by the isolation gate tells the isolation roles
+    (once within the reminder cooldown). Called after the refused transition rolled back."""
+    if _recently_notified(ISOLATION_PENDING, [permit.pk], now=timezone.now()):
+        return False
+    with transaction.atomic():
+        _emit(ISOLATION_PENDING, permit, user=user, blocked=True, items=[str(item) for item in items][:50])
+    return True
+
+
 def _recently_notified(event_type: str, permit_ids, *, now) -> set[str]:
     since = now - timedelta(hours=conf.ptw_setting("PTW_REMINDER_COOLDOWN_HOURS"))
     return set(Event.objects.filter(type=event_type, content_type=ContentType.objects.get_for_model(Permit),

@@ -296,3 +296,20 @@ def test_permit_without_closeout_template_gets_no_closeout_required(plain, djang
     assert Permit.objects.get(pk=pid).status == "active"
     assert not Event.objects.filter(type="ptw.permit.closeout_required").exists()
     assert update_status  # helper imported for the walk above
+
+
+def test_approve_blocked_by_isolation_tells_the_isolation_roles_once(w, django_capture_on_commit_callbacks):
+    notification_rules_load_defaults(organization=w.org)
+    pid = w.create_permit()["id"]
+    to_pending_approval(w, pid)
+    from .helpers import approve, orm_gas
+
+    orm_gas(w, pid)
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            r = approve(w, pid)
+        assert r.status_code == 400 and "isolation" in r.json()["errors"]
+    assert Event.objects.filter(type="ptw.permit.isolation_pending", object_id=pid).count() == 1
+    assert _notified(w.issuer, "ptw.permit.isolation_pending").count() == 1
+    assert _notified(w.area, "ptw.permit.isolation_pending").count() == 1
+    assert Permit.objects.get(pk=pid).status == "pending_approval"
