@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -23,10 +24,11 @@ from ohms_core.services.records import record_soft_delete
 from ohms_core.services.tenancy import organization_get_or_create, organization_setup_run
 
 from ..models import CloseoutChecklistTemplate, Permit, PermitType, RiskMatrix
+from ..services.closeout import closeout_complete, closeout_update
 from ..services.onboarding import DEFAULT_NOTIFICATION_RULES, notification_rules_load_defaults
 from ..services.reminders import permits_notify_expiring_soon, permits_remind_closeout_and_isolation
 from .factories import PtwWorld
-from .helpers import orm_point, purl, to_active, to_pending_approval, update_status
+from .helpers import approve, orm_gas, orm_point, point_action, purl, to_active, to_pending_approval
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +46,6 @@ def _bootstrap(code="KCC"):
     call_command("ohms_bootstrap", "--org", code, "--name", f"Org {code}", "--project", "Concentrateur", "--json",
                  *[f"--user={role}@{code.lower()}.cd:{role}" for role in roles], stdout=out)
     result = json.loads(out.getvalue())
-    from django.contrib.auth import get_user_model
-
     users = {u["role"]: get_user_model().objects.get(pk=u["id"]) for u in result["users"]}
     return Organization.objects.get(code=code), users, result["project"]["id"]
 
@@ -218,9 +218,6 @@ def test_closeout_completion_emits_its_event(w, django_capture_on_commit_callbac
     notification_rules_load_defaults(organization=w.org)
     pid = w.create_permit()["id"]
     point_id = to_active(w, pid)
-    from ..services.closeout import closeout_complete, closeout_update
-    from .helpers import point_action
-
     assert point_action(w, pid, point_id, "deisolate", deisolated_notes="ok").status_code == 200
     permit = Permit.objects.get(pk=pid)
     closeout_update(permit=permit, user=w.issuer, checklist={"tools_removed": True, "area_clean": True})
@@ -295,15 +292,12 @@ def test_permit_without_closeout_template_gets_no_closeout_required(plain, djang
         to_active(plain, pid, gas=False, point=False)
     assert Permit.objects.get(pk=pid).status == "active"
     assert not Event.objects.filter(type="ptw.permit.closeout_required").exists()
-    assert update_status  # helper imported for the walk above
 
 
 def test_approve_blocked_by_isolation_tells_the_isolation_roles_once(w, django_capture_on_commit_callbacks):
     notification_rules_load_defaults(organization=w.org)
     pid = w.create_permit()["id"]
     to_pending_approval(w, pid)
-    from .helpers import approve, orm_gas
-
     orm_gas(w, pid)
     for _attempt in range(2):
         with django_capture_on_commit_callbacks(execute=True):
