@@ -66,6 +66,10 @@ class AddonManifest:
     fitness_provider: str | None = None  # dotted path: provider(worker, *, on=None) -> Fitness
     worker_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of the check)
     demo_command: str | None = None
+    #: Dotted path of ``setup(*, organization, user=None)``: what a new organization starts with
+    #: (default configuration, notification rules). Run by core when an organization is created
+    #: (``services.tenancy.organization_setup_run``); must be idempotent.
+    organization_setup: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property

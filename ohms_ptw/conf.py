@@ -26,6 +26,14 @@ DEFAULTS: dict[str, int] = {
     "PTW_EXPORT_CONFIRM_ABOVE": 50,
     #: Most rows of ``GET permits/export_excel/`` (SPEC 2.10); more is a 400.
     "PTW_EXCEL_EXPORT_LIMIT": 500,
+    #: SPEC 2.8: time limit of a pending step when no escalation rule applies.
+    "PTW_ESCALATION_FALLBACK_HOURS": 4,
+    #: SPEC 2.8 cooldown: a step is not escalated again (same level) within this many hours.
+    "PTW_ESCALATION_COOLDOWN_HOURS": 24,
+    #: Hours an assigned isolation point may stay unverified on an approved permit before a reminder.
+    "PTW_ISOLATION_PENDING_HOURS": 2,
+    #: A reminder (closeout, isolation, expiring soon) is not repeated for a permit within this many hours.
+    "PTW_REMINDER_COOLDOWN_HOURS": 24,
 }
 
 
@@ -51,3 +59,11 @@ def expiring_soon_hours() -> int:
 
 def gas_reading_future_tolerance_minutes() -> int:
     return ptw_setting("PTW_GAS_READING_FUTURE_TOLERANCE_MINUTES")
+
+
+def escalations_enabled() -> bool:
+    """SPEC 2.8 ``ESCALATIONS_ENABLED`` (default False: "enable after testing"): Django setting,
+    else the environment variable of the same name."""
+    if hasattr(settings, "ESCALATIONS_ENABLED"):
+        return bool(settings.ESCALATIONS_ENABLED)
+    return os.environ.get("ESCALATIONS_ENABLED", "").strip().lower() in ("1", "true", "yes", "on")

@@ -20,6 +20,12 @@ EVENT_TYPES = (
     _permit_event("ptw.permit.extension_requested", _("Permit: extension requested")),
     _permit_event("ptw.permit.extended", _("Permit: extended")),
     _permit_event("ptw.permit.extension_rejected", _("Permit: extension rejected")),
+    # SPEC 2.8 (notifications and escalations)
+    _permit_event("ptw.permit.closeout_required", _("Permit: closeout required")),
+    _permit_event("ptw.permit.closeout_completed", _("Permit: closeout completed")),
+    _permit_event("ptw.permit.isolation_pending", _("Permit: isolation pending")),
+    _permit_event("ptw.permit.escalated", _("Permit: escalated")),
+    _permit_event("ptw.permit.expiring_soon", _("Permit: expiring soon")),
 )
 
 MANIFEST = AddonManifest(
@@ -41,7 +47,10 @@ MANIFEST = AddonManifest(
     ),
     event_types=EVENT_TYPES,
     subscribers=(SubscriberSpec("ptw-safety-alerts", "ohms_ptw.services.notifications.notify_gas_unsafe",
-                                event_types=("ptw.permit.gas_unsafe",)),),
+                                event_types=("ptw.permit.gas_unsafe",)),
+                 SubscriberSpec("ptw-escalations", "ohms_ptw.services.escalations.notify_escalation",
+                                event_types=("ptw.permit.escalated",))),
     jobs=("ohms_ptw.tasks",),
     demo_command="ohms_ptw_demo",
+    organization_setup="ohms_ptw.services.onboarding.organization_setup",
 )

@@ -20,6 +20,7 @@ RESOURCES = {
     "isolationpoint": {"view": ALL, "add": PERMIT_WRITERS, "change": CONFIGURATORS | {Role.ISSUER, Role.AREA_INCHARGE},
                        "delete": CONFIGURATORS},
     "lotoprocedure": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
+    "escalationrule": {"view": ALL, "add": CONFIGURATORS, "change": CONFIGURATORS, "delete": CONFIGURATORS},
     "permitchild": {"view": ALL, "add": PERMIT_WRITERS, "change": PERMIT_WRITERS, "delete": PERMIT_WRITERS},
     "permitlog": {"view": ALL, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
     # Audit-ready exports (PDF, Excel, bulk): everyone who reads permits except field workers.

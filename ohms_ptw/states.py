@@ -148,3 +148,8 @@ class PhotoType(models.TextChoices):
     AFTER = "after", _("After work")
     ISOLATION = "isolation", _("Isolation evidence")
     OTHER = "other", _("Other")
+
+
+class EscalationMethod(models.TextChoices):
+    IN_APP = "in_app", _("In-app")
+    IN_APP_EMAIL = "in_app_email", _("In-app and email (by the recipient's preference)")

@@ -15,6 +15,7 @@ from ohms_core.testing_routes import register_factory, register_kwarg
 from .models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
+    EscalationRule,
     GasReading,
     IsolationPointLibrary,
     LotoLog,
@@ -103,5 +104,7 @@ register_factory(PermitExtension, lambda w: PermitExtension.objects.create(
     new_end_time=timezone.now() + timedelta(hours=8), reason="matrix"))
 register_factory(PermitCloseout, lambda w: PermitCloseout.objects.create(
     organization=w.org, permit=w.get(Permit), template=w.get(CloseoutChecklistTemplate)))
+register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
+    organization=w.org, permit_type=w.get(PermitType), time_limit_hours=2))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")

@@ -12,6 +12,7 @@ from .admin_views.config import (
     PermitTypeViewSet,
     RiskMatrixViewSet,
 )
+from .admin_views.escalations import EscalationRuleViewSet
 from .admin_views.permits import PermitViewSet
 from .manifest import MANIFEST
 
@@ -21,7 +22,7 @@ class PermitToWorkViewSetGroup(ViewSetGroup):
     menu_icon = "doc-full-inverse"
     menu_order = MANIFEST.menu_order  # the manifest orders the admin menu
     items = (PermitViewSet, PermitTypeViewSet, RiskMatrixViewSet, CloseoutTemplateViewSet, IsolationPointViewSet,
-             LotoProcedureViewSet)
+             LotoProcedureViewSet, EscalationRuleViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -34,6 +34,7 @@ from ..services.tenancy import (
     membership_invitation_accept,
     membership_invitation_decline,
     membership_update,
+    organization_setup_run,
 )
 from ..services.tokens import token_create, token_revoke
 from ..tenancy import SESSION_KEY, active_memberships
@@ -294,6 +295,12 @@ class OrganizationViewSet(ScopedModelViewSet):
     list_display = ["name", "code", "country", BooleanColumn("is_active", label=_("Active"))]
     search_fields = ["name", "code"]
     form_fields = ["name", "code", "country", "is_active"]
+
+    def create_object(self, form, request):
+        """A new organization starts with each add-on's default configuration (superusers only)."""
+        organization = super().create_object(form, request)
+        organization_setup_run(organization=organization, user=request.user)
+        return organization
 
 
 class CoreViewSetGroup(ViewSetGroup):

@@ -288,6 +288,12 @@ def _send_email(notification: Notification, user) -> None:
     notification.save(update_fields=["emailed_at"])
 
 
+def notification_email(*, notification: Notification, user) -> None:
+    """E-mail a notification when the recipient's preference allows it (add-ons' own
+    deliveries, e.g. escalations, use it instead of a rule)."""
+    _send_email(notification, user)
+
+
 def notification_mark_read(*, notification: Notification, user) -> Notification:
     if notification.user_id != user.pk:
         raise PermissionError

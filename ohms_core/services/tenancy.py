@@ -129,7 +129,27 @@ def organization_get_or_create(*, code: str, name: str, actor=None) -> tuple[Org
         organization.full_clean()
         organization.save()
         audit_record(action=AuditAction.CREATE, obj=organization, user=actor, organization=organization)
+        organization_setup_run(organization=organization, user=actor)
     return organization, True
+
+
+def organization_setup_run(*, organization, user=None) -> list[str]:
+    """Give a new organization what each installed add-on starts it with (its manifest's
+    ``organization_setup``: permit types, notification rules...), so its first permit works
+    without reading the docs. Every hook is idempotent: running it again adds only what is
+    missing. Returns the labels of the add-ons that ran."""
+    from django.utils.module_loading import import_string
+
+    from ..context import acting_as
+    from ..registry import addons
+
+    ran = []
+    with acting_as(user=user, organization=organization, reason="organization setup"):
+        for manifest in addons():
+            if manifest.organization_setup:
+                import_string(manifest.organization_setup)(organization=organization, user=user)
+                ran.append(manifest.label)
+    return ran
 
 
 def project_get_or_create(*, organization, name: str, actor=None) -> tuple[Project, bool]:

@@ -2,6 +2,7 @@
 from rest_framework.routers import DefaultRouter
 
 from . import views as v
+from .escalations import EscalationRuleViewSet
 
 router = DefaultRouter()
 router.register("permit-types", v.PermitTypeViewSet, basename="permittype")
@@ -19,5 +20,6 @@ router.register("permit-isolation-points", v.PermitIsolationPointViewSet, basena
 router.register("loto-logs", v.LotoLogViewSet, basename="lotolog")
 router.register("signatures", v.DigitalSignatureViewSet, basename="signature")
 router.register("my-tasks", v.MyTaskViewSet, basename="mytask")
+router.register("escalation-rules", EscalationRuleViewSet, basename="escalationrule")
 
 urlpatterns = router.urls

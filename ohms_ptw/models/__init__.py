@@ -1,5 +1,6 @@
 from .closeout import CloseoutChecklistTemplate, PermitCloseout
 from .config import PermitType, RiskMatrix
+from .escalation import EscalationRule
 from .isolation import IsolationPointLibrary, LotoLog, LotoProcedure, PermitIsolationPoint
 from .permit import (
     DigitalSignature,
@@ -19,4 +20,5 @@ __all__ = [
     "LotoProcedure", "PermitIsolationPoint", "DigitalSignature", "GasReading", "Permit", "PermitAudit",
     "PermitExtension", "PermitHazard", "PermitNumberSequence", "PermitPhoto", "PermitWorker", "WorkflowInstance",
     "WorkflowStep",
+    "EscalationRule",
 ]

@@ -12,6 +12,7 @@ from .. import gates
 from ..models import PermitCloseout
 from ..selectors import closeout_state, closeout_template_for
 from .audit import permit_audit
+from .reminders import permit_closeout_completed_emit
 from .rules import refuse_if
 
 __all__ = ["closeout_complete", "closeout_get_or_create", "closeout_state", "closeout_update"]
@@ -67,4 +68,5 @@ def closeout_complete(*, permit, user) -> PermitCloseout:
         closeout = record_update(instance=closeout, user=user,
                                  data={"completed": True, "completed_at": timezone.now(), "completed_by": user})
         permit_audit(permit=permit, action="closeout_completed", user=user)
+        permit_closeout_completed_emit(permit=permit, user=user)
     return closeout

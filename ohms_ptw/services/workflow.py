@@ -11,12 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ohms_core import events, workflows
+from ohms_core.exceptions import BusinessRuleError
 from ohms_core.services.records import record_create, record_update
 
 from .. import conf
 from ..models import Permit, WorkflowInstance, WorkflowStep
 from ..states import PermitStatus, StepStatus, StepType, WorkflowState
 from .audit import permit_audit
+from .reminders import permit_closeout_required_emit, permit_isolation_pending_emit
 
 
 def _sla(step_type):
@@ -98,11 +100,19 @@ def permit_transition(*, instance, name: str, user, comment: str = "", expected_
     def after_save(permit):
         _workflow_bookkeeping(permit, name, user, comment)
         permit_audit(permit=permit, action=name, user=user, comments=comment)
+        if name == "activate":  # SPEC 2.8: closeout required on the move to active
+            permit_closeout_required_emit(permit=permit, user=user)
 
-    return workflows.transition_run(instance=instance, name=name, user=user, comment=comment,
-                                    expected_version=expected_version, check_permission=check_permission,
-                                    before_save=before_save, after_save=after_save, system=system,
-                                    event_data={"permit_number": instance.permit_number})
+    try:
+        return workflows.transition_run(instance=instance, name=name, user=user, comment=comment,
+                                        expected_version=expected_version, check_permission=check_permission,
+                                        before_save=before_save, after_save=after_save, system=system,
+                                        event_data={"permit_number": instance.permit_number})
+    except BusinessRuleError as exc:
+        isolation = exc.errors.get("isolation") if exc.code == "transition_blocked" else None
+        if isolation and name in ("approve", "activate", "resume"):  # SPEC 2.8: isolation pending
+            permit_isolation_pending_emit(permit=instance, user=user, items=isolation.get("missing_items") or ())
+        raise
 
 
 TRANSITION_NAMES = ("submit", "initiate_workflow", "verify", "reject_verification", "approve", "reject", "mark_under_review",

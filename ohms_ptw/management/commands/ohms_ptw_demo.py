@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ohms_core.context import acting_as
-from ohms_core.models import NotificationRule, Organization, Project
+from ohms_core.models import Organization, Project
 from ohms_core.roles import Role
 from ohms_core.services.records import record_create
 from ohms_ptw.models import IsolationPointLibrary, LotoProcedure, Permit, PermitHazard, PermitType
@@ -21,6 +21,7 @@ from ohms_ptw.services import gas as gas_services
 from ohms_ptw.services import isolation as isolation_services
 from ohms_ptw.services import permits as permit_services
 from ohms_ptw.services import workflow as workflow_services
+from ohms_ptw.services.onboarding import notification_rules_load_defaults
 from ohms_ptw.services.setup import permit_types_load_defaults
 
 LIBRARY = [
@@ -99,14 +100,7 @@ class Command(BaseCommand):
                 "asset_tag": asset, "name": name, "steps": "1. Prévenir l'exploitation\n2. Arrêter l'équipement\n"
                 "3. Ouvrir et cadenasser chaque point\n4. Vérifier l'absence d'énergie\n5. Afficher la fiche de consignation"})
             procedure.points.set([points[c] for c in codes])
-        for event_type, roles, fields in (
-            ("ptw.permit.workflow_initiated", [], "verifier"), ("ptw.permit.verified", [], "approver"),
-            ("ptw.permit.approved", [], "created_by,issuer"), ("ptw.permit.rejected", [], "created_by"),
-            ("ptw.permit.suspended", [Role.SAFETY_MANAGER], "issuer,area_incharge,created_by"),
-            ("ptw.permit.expired", [Role.SAFETY_MANAGER], "created_by,issuer"),
-        ):
-            record_create(model=NotificationRule, organization=organization, user=admin,
-                          data={"event_type": event_type, "roles": roles, "assignee_fields": fields, "email": False})
+        notification_rules_load_defaults(organization=organization, user=admin)
         types = {t.code: t for t in PermitType.objects.filter(organization=organization)}
         now = timezone.now()
         for index, (type_code, title, location, target) in enumerate(PERMITS):

@@ -280,6 +280,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AuditRiskLevelEnum": "ohms_core.models.audit.AuditRisk",
         "PermitRiskLevelEnum": "ohms_ptw.states.RiskLevel",
+        "RoleEnum": "ohms_core.roles.Role",  # memberships, tokens, PTW escalation rules
     },
 }
 
