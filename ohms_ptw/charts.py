@@ -50,7 +50,7 @@ def status_bars(rows: list[tuple[str, str, int]]) -> SafeString:
 
 def weekly_trend(points: list[tuple]) -> SafeString:
     """Permits created per week (``(week_start_date, count)``, oldest first): a line with dots."""
-    width, height, left, bottom, top_pad = 460, 180, 36, 30, 14
+    width, height, left, bottom, top_pad = 460, 180, 36, 30, 24
     top = max([count for _week, count in points] + [1])
     step = (width - left - 16) / max(1, len(points) - 1)
 
