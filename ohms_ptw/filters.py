@@ -37,7 +37,7 @@ from ohms_core.models import Project
 from ohms_core.scoping import scope_filterset
 
 from . import kpis
-from .models import Permit, PermitType
+from .models import Permit, PermitAudit, PermitType
 from .states import PermitCategory, PermitStatus, Priority, RiskLevel
 
 ORDERING_FIELDS = ("created_at", "planned_start_time", "planned_end_time", "permit_number", "risk_level", "status")
@@ -134,6 +134,19 @@ class PermitFilter(django_filters.FilterSet):
         return queryset.filter(kpis.KPI_CONDITIONS[value](timezone.now())) if value else queryset
 
 
+class PermitAuditFilter(django_filters.FilterSet):
+    """SPEC 2.11's ``PermitAuditFilter`` for ``permit-audits/``: the permit, the action (one or
+    several, comma-separated), the user and a time window (dates or ISO date-times, as above)."""
+
+    action = django_filters.BaseInFilter(label=_("Action"), field_name="action")
+    date_from = DateBoundFilter(label=_("From"), field_name="timestamp")
+    date_to = DateBoundFilter(label=_("Until"), field_name="timestamp", upper=True)
+
+    class Meta:
+        model = PermitAudit
+        fields = ["permit", "action", "user"]
+
+
 class PermitFilterError(Exception):
     """Invalid filter values; ``errors`` maps each parameter to its messages."""
 
@@ -165,4 +178,4 @@ def filter_permits(queryset, params, *, request=None, organization=None):
     return filterset.qs
 
 
-__all__ = ["PermitFilter", "PermitFilterError", "filter_permits"]
+__all__ = ["PermitAuditFilter", "PermitFilter", "PermitFilterError", "filter_permits"]

@@ -18,7 +18,7 @@ from ohms_core.files import file_response, safe_extension
 
 from .. import kpis as kpi_selectors
 from .. import selectors
-from ..filters import PermitFilter
+from ..filters import PermitAuditFilter, PermitFilter
 from ..models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
@@ -381,6 +381,7 @@ class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
     model = PermitAudit
     serializer_class = s.PermitAuditSerializer
     filterset_fields = ["permit", "action", "user"]
+    filterset_class = PermitAuditFilter
     ordering_fields = ["timestamp"]
 
     def get_base_queryset(self):

@@ -175,3 +175,26 @@ def test_admin_list_accepts_the_same_params(w, client):
     assert fresh.permit_number in body and late.permit_number not in body
     body = client.get(url, {"search": fresh.permit_number}).content.decode()
     assert fresh.permit_number in body and late.permit_number not in body
+
+
+def test_permit_audit_filter(w):
+    from ..models import PermitAudit
+
+    permit = make(w, "draft")
+    old = PermitAudit.objects.create(organization=w.org, permit=permit, action="created", user=w.requester)
+    PermitAudit.objects.filter(pk=old.pk).update(timestamp=timezone.now() - timedelta(days=5))
+    new = PermitAudit.objects.create(organization=w.org, permit=permit, action="submitted", user=w.admin)
+    client = w.client(w.admin)
+
+    def audit_ids(**params):
+        response = client.get("/api/v1/ptw/permit-audits/", params)
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert {"count", "next", "previous", "results"} <= set(body)
+        return {str(row["id"]) for row in body["results"]}
+
+    assert audit_ids(action="created,submitted") == {str(old.pk), str(new.pk)}
+    assert audit_ids(action="submitted") == {str(new.pk)}
+    assert audit_ids(date_from=timezone.localdate().isoformat()) == {str(new.pk)}
+    assert audit_ids(user=str(w.requester.pk)) == {str(old.pk)}
+    assert client.get("/api/v1/ptw/permit-audits/", {"date_to": "hier"}).status_code == 400
