@@ -1,9 +1,14 @@
 """Admin registration of the permit-to-work add-on: one "Permit to work" menu group."""
 from django.templatetags.static import static
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+
+from ohms_core import permissions as policy
+from ohms_core.context import get_context
 
 from .admin_views.config import (
     CloseoutTemplateViewSet,
@@ -12,6 +17,7 @@ from .admin_views.config import (
     PermitTypeViewSet,
     RiskMatrixViewSet,
 )
+from .admin_views.dashboard import permit_dashboard
 from .admin_views.escalations import EscalationRuleViewSet
 from .admin_views.permits import PermitViewSet
 from .manifest import MANIFEST
@@ -23,6 +29,40 @@ class PermitToWorkViewSetGroup(ViewSetGroup):
     menu_order = MANIFEST.menu_order  # the manifest orders the admin menu
     items = (PermitViewSet, PermitTypeViewSet, RiskMatrixViewSet, CloseoutTemplateViewSet, IsolationPointViewSet,
              LotoProcedureViewSet, EscalationRuleViewSet)
+
+
+class PermitDashboardMenuItem(MenuItem):
+    """Shown to the roles that may view permits."""
+
+    def is_shown(self, request):
+        return bool(policy.check(user=request.user, role=get_context().role, resource="permit", action="view"))
+
+
+class PermitDashboardMenuEntry(ViewSet):
+    """The KPI dashboard (a custom screen, URL below) first in the "Permit to work" group."""
+
+    menu_label, icon = _("Dashboard"), "view"
+
+    @property
+    def menu_url(self):
+        return reverse("ohms_ptw_dashboard")
+
+    def get_menu_item(self, order=None):
+        return PermitDashboardMenuItem(self.menu_label, self.menu_url, name=self.name, icon_name=self.icon,
+                                       order=self.get_menu_item_order(order))
+
+
+PermitToWorkViewSetGroup.items = (PermitDashboardMenuEntry("ptw_dashboard_menu"), *PermitToWorkViewSetGroup.items)
+
+
+@hooks.register("register_admin_urls")
+def register_ptw_dashboard_url():
+    return [path("ptw/dashboard/", permit_dashboard, name="ohms_ptw_dashboard")]
+
+
+@hooks.register("insert_global_admin_css")
+def ptw_dashboard_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("ohms_ptw/dashboard.css"))
 
 
 @hooks.register("register_admin_viewset")

@@ -1,8 +1,6 @@
 """The permit list, create/edit form and the permit screen (tabs)."""
 from __future__ import annotations
 
-import django_filters
-from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.http import Http404
@@ -10,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -35,42 +33,31 @@ from ohms_core.context import get_context
 from ohms_core.models import TransitionLog
 
 from .. import gates, selectors
-from ..models import GasReading, IsolationPointLibrary, Permit, PermitType, WorkflowStep
+from ..filters import PermitFilter
+from ..models import GasReading, IsolationPointLibrary, Permit, WorkflowStep
 from ..permissions import user_may_assign_points, user_may_isolate
 from ..services.closeout import closeout_state
 from ..services.isolation import isolation_view
 from ..services.permits import permit_create, permit_update
-from ..states import EnergyType, PermitStatus, PointType, RiskLevel
+from ..states import EnergyType, PermitStatus, PointType
 from . import actions
 from . import exports as export_views
 from . import forms as ptw_forms
 from .columns import DateTimeColumn, RiskColumn, StatusColumn
-from .config import allowed_projects_queryset, org_queryset
 
 
 # --- list -----------------------------------------------------------------------------
-class CommaMultipleChoiceField(django_filters.fields.MultipleChoiceField):
-    """``?status=a&status=b`` (the filter form) and ``?status=a,b`` (the API's shared links)."""
+class PermitFilterSet(WagtailFilterSet, PermitFilter):
+    """The canonical ``ohms_ptw.filters.PermitFilter`` in Wagtail's filter sidebar: a dashboard
+    card's link or an API querystring selects the same permits here. Ordering is the
+    listing's own (its sortable columns), so the filter's ``ordering`` is left out."""
 
-    def to_python(self, value):
-        return [part for item in super().to_python(value) for part in str(item).split(",") if part]
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters.pop("ordering", None)
 
-
-class CommaMultipleChoiceFilter(django_filters.MultipleChoiceFilter):
-    field_class = CommaMultipleChoiceField
-
-
-class PermitFilterSet(WagtailFilterSet):
-    status = CommaMultipleChoiceFilter(label=_("Status"), choices=PermitStatus.choices, widget=forms.CheckboxSelectMultiple)
-    permit_type = django_filters.ModelChoiceFilter(label=_("Permit type"), queryset=org_queryset(PermitType))
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=allowed_projects_queryset)
-    risk_level = django_filters.ChoiceFilter(label=_("Risk level"), choices=RiskLevel.choices)
-    date = django_filters.DateFromToRangeFilter(label=_("Planned start"), field_name="planned_start_time",
-                                                widget=DateRangePickerWidget)
-
-    class Meta:
-        model = Permit
-        fields = ["status", "permit_type", "project", "risk_level", "date"]
+    class Meta(PermitFilter.Meta):
+        pass
 
 
 class PermitIndexView(ScopedIndexView):

@@ -10,12 +10,15 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from ohms_core.api.files import FileDownloadMixin
+from ohms_core.api.filters import ScopedDjangoFilterBackend
 from ohms_core.api.parsers import BoundedJSONParser
 from ohms_core.api.views import ScopedModelViewSet, TenantScopedMixin, expected_version
 from ohms_core.api.workflow import TransitionsMixin
 from ohms_core.files import file_response, safe_extension
 
+from .. import kpis as kpi_selectors
 from .. import selectors
+from ..filters import PermitAuditFilter, PermitFilter
 from ..models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
@@ -104,17 +107,6 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitFilter(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=Permit._meta.get_field("status").choices)
-    date_from = filters.IsoDateTimeFilter(field_name="planned_start_time", lookup_expr="gte")
-    date_to = filters.IsoDateTimeFilter(field_name="planned_start_time", lookup_expr="lte")
-    permit_category = filters.CharFilter(field_name="permit_type__category")
-
-    class Meta:
-        model = Permit
-        fields = ["status", "permit_type", "project", "risk_level", "priority", "issuer", "approver", "verifier"]
-
-
 class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
@@ -122,14 +114,15 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     resource, model = "permit", Permit
     serializer_class = s.PermitSerializer
     filterset_class = PermitFilter
-    search_fields = ["permit_number", "title", "location"]
-    ordering_fields = ["created_at", "planned_start_time", "planned_end_time", "permit_number", "risk_level"]
+    # The canonical filter does search and ordering too (``search``, ``ordering``): one place, 400 on a bad value.
+    filter_backends = [ScopedDjangoFilterBackend]
     action_policy = {
         "restore": "delete", "workflow_initiate": "change", "workflow_verify": "view", "workflow_approve": "view",
         "update_status": "view", "readiness": "view", "extend": "change", "decide_extension": "view", "sign": "view",
         "closeout": "view", "update_closeout": "change", "complete_closeout": "change", "isolation": "view",
         "assign_isolation": "change", "update_isolation": "view", "isolation_certificate": "view",
         "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
+        "kpis": "view",
     }
 
     def get_base_queryset(self):
@@ -187,6 +180,13 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
         permit = workflow_services.permit_update_status(permit=permit, user=request.user, status=data["status"],
                                                         comment=data["comment"], expected_version=data.get("version"))
         return self._out(permit)
+
+    @action(detail=False, methods=["get"])
+    def kpis(self, request):
+        """SPEC 2.9: counts, overdue figures and the two lists over the permits the list would
+        show with the same filters (scoped, canonical ``PermitFilter``); three queries."""
+        queryset = self.filter_queryset(self.get_queryset())
+        return Response(kpi_selectors.kpis_payload(kpi_selectors.permit_kpis(queryset)))
 
     @action(detail=True, methods=["get"])
     def readiness(self, request, pk=None):
@@ -383,6 +383,7 @@ class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
     model = PermitAudit
     serializer_class = s.PermitAuditSerializer
     filterset_fields = ["permit", "action", "user"]
+    filterset_class = PermitAuditFilter
     ordering_fields = ["timestamp"]
 
     def get_base_queryset(self):
