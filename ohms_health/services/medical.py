@@ -80,6 +80,12 @@ BLOCKING_CHECKS: list = []
 FITNESS_EXAM_TYPES = (ExamType.PRE_EMPLOYMENT, ExamType.PERIODIC, ExamType.RETURN_TO_WORK)
 
 
+def exam_series(exam_type: str) -> str:
+    """Fitness exams (pre-employment, periodic, return to work) renew one another: one
+    series for "due" and "overdue"; every other type (audiometry, spirometry...) is its own."""
+    return "fitness" if exam_type in FITNESS_EXAM_TYPES else exam_type
+
+
 def latest_fitness_examination(worker):
     """The most recent examination that decided fitness for work, or None."""
     return (MedicalExamination.objects.filter(worker_id=worker.pk, organization_id=worker.organization_id,

@@ -39,6 +39,7 @@ from ..models import (
     MedicalExamination,
 )
 from .appointments import appointment_create
+from .medical import exam_series
 
 RECENT_DAYS = 365
 #: (words in the exposure type, exam that watches it)
@@ -120,14 +121,16 @@ def recall_list(organization, *, within_days: int = 30, on: date | None = None, 
     workers = {w.pk: w for w in recall_workers(organization, enterprise_id=enterprise_id,
                                                 exposure_group=exposure_group)}
     ids = list(workers)
-    latest = {}  # (worker, exam type) -> (exam_date, next_due_date) of the latest exam
+    # (worker, exam series) -> (exam type, exam_date, next_due_date) of the series' latest exam:
+    # a periodic exam renews the pre-employment one (``exam_series``).
+    latest = {}
     for worker_id, exam_type, exam_date, due in (
             MedicalExamination.objects.filter(organization=organization, worker_id__in=ids)
-            .order_by("worker_id", "exam_type", "exam_date", "created_at")
+            .order_by("exam_date", "created_at")
             .values_list("worker_id", "exam_type", "exam_date", "next_due_date")):
-        latest[(worker_id, exam_type)] = (exam_date, due)
+        latest[(worker_id, exam_series(exam_type))] = (exam_type, exam_date, due)
     entries: dict = {}
-    for (worker_id, exam_type), (_exam_date, due) in latest.items():
+    for (worker_id, _series), (exam_type, _exam_date, due) in latest.items():
         if due is not None and due <= horizon:
             entries.setdefault(worker_id, RecallEntry(workers[worker_id])).needs.append(
                 RecallNeed(exam_type=exam_type, reason="periodic", due=due, overdue=due < on))
@@ -139,7 +142,7 @@ def recall_list(organization, *, within_days: int = 30, on: date | None = None, 
         if exam_type is None:
             continue
         done = latest.get((worker_id, exam_type))
-        if done is not None and done[0] >= recent:
+        if done is not None and done[1] >= recent:
             continue
         entry = entries.setdefault(worker_id, RecallEntry(workers[worker_id]))
         if all(need.exam_type != exam_type for need in entry.needs):

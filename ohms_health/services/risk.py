@@ -29,6 +29,7 @@ from ..models import (
     RiskSettings,
     WorkerRiskProfile,
 )
+from .medical import exam_series
 
 RECENT_DAYS = 365
 CHUNK = 500
@@ -38,13 +39,6 @@ def risk_settings_for(organization) -> RiskSettings:
     """The organization's settings, or the seed defaults (unsaved) when it has none."""
     return RiskSettings.objects.filter(organization=organization).first() or RiskSettings(organization=organization)
 
-
-def exam_series(exam_type: str) -> str:
-    """Fitness exams (pre-employment, periodic, return to work) renew one another."""
-    return "fitness" if exam_type in FITNESS_SERIES else exam_type
-
-
-FITNESS_SERIES = frozenset({"pre_employment", "periodic", "return_to_work"})
 
 
 def _years(since: date | None, on: date) -> int | None:

@@ -187,3 +187,18 @@ def test_a_booked_exam_shows_scheduled_on_and_is_not_offered_again(org_a, admin_
     html = _login(admin_a).get(URL, {"days": 30}).content.decode()
     assert "scheduled on" in html
     assert f'value="{cohort["noisy"].pk}"' not in html and f'value="{cohort["dusty"].pk}"' in html
+
+
+@pytest.mark.django_db
+def test_a_periodic_exam_renews_the_pre_employment_one(org_a):
+    """Fitness exams are one series: an old pre-employment due date is not "overdue" once a
+    periodic exam followed; the periodic exam's own due date counts instead."""
+    worker = testing.make_worker(org_a)
+    today = timezone.localdate()
+    exam(worker, exam_type="pre_employment", exam_date=today - timedelta(days=900),
+         next_due_date=today - timedelta(days=535))
+    assert [n.exam_type for e in recall_list(org_a) if e.worker == worker for n in e.needs] == ["pre_employment"]
+    exam(worker, exam_type="periodic", exam_date=today - timedelta(days=100), next_due_date=today + timedelta(days=265))
+    assert not [e for e in recall_list(org_a) if e.worker == worker]
+    exam(worker, exam_type="return_to_work", exam_date=today - timedelta(days=10), next_due_date=today + timedelta(days=5))
+    assert [n.exam_type for e in recall_list(org_a) if e.worker == worker for n in e.needs] == ["return_to_work"]
