@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Test processes (pytest-xdist): the suite is independent per test, 2 cores here.
+TEST_WORKERS ?= 2
 # The stamp changes whenever pyproject.toml changes, so `make install` is a no-op when up to date.
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
@@ -23,7 +25,7 @@ run: install
 	PORT=$(PORT) scripts/run.sh
 
 test: install
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: install
 	scripts/install-browser.sh
