@@ -207,6 +207,7 @@ def quick_view(permit) -> dict:
         "risk_level": permit.get_risk_level_display(),
         "isolation_pending": summary["pending_required"],
         "isolation_required": summary["required"],
+        "isolation_structured": permit.permit_type.requires_structured_isolation,
         "closeout_required": closeout["template_exists"],
         "closeout_pending": closeout["template_exists"] and not closeout["is_complete"],
         "closeout_missing": closeout["missing_items"],

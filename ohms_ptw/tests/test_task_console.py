@@ -251,7 +251,7 @@ def test_someone_else_cannot_act_and_nothing_changes(plain, other, client):
     assert status_of(permit.pk) == "pending_verification" and Permit.objects.get(pk=permit.pk).version == version
     # The approver may not verify either; another organization's member gets 404.
     response, msgs = decide(client, plain.approver, step)
-    assert status_of(permit.pk) == "pending_verification"
+    assert status_of(permit.pk) == "pending_verification" and any("Only the assigned verifier" in m for m in msgs)
     response, _msgs = decide(client, other.verifier, step)
     assert response.status_code == 404
     assert WorkflowStep.objects.get(pk=step.pk).status == "pending"
@@ -260,13 +260,14 @@ def test_someone_else_cannot_act_and_nothing_changes(plain, other, client):
     Permit.objects.filter(pk=approval.workflow.permit_id).update(approver=plain.requester)
     response, msgs = decide(client, plain.requester, approval)
     assert status_of(approval.workflow.permit_id) == "pending_approval"
+    assert any("You requested this permit" in m for m in msgs)
 
 
 def test_stale_version_and_bad_input_are_refused(plain, client):
     step = task(plain)
     permit = Permit.objects.get(pk=step.workflow.permit_id)
     response, msgs = decide(client, plain.verifier, step, version=permit.version - 1 if permit.version > 1 else 999)
-    assert status_of(permit.pk) == "pending_verification" and msgs
+    assert status_of(permit.pk) == "pending_verification" and any("changed by someone else" in m for m in msgs)
     response, msgs = decide(client, plain.verifier, step, decision="maybe")
     assert response.status_code == 302 and status_of(permit.pk) == "pending_verification" and msgs
     # A done step is no task any more; GET is not allowed.
