@@ -50,8 +50,14 @@ is_issuer = _is("issuer")
 is_area_incharge = _is("area_incharge")
 is_receiver = _is("receiver")
 
+#: Attribute where a batch read leaves who verified a permit (read by ``_verified_by_id``).
+VERIFIED_BY_CACHE = "_ptw_verified_by_id"
+
+
 def _verified_by_id(permit):
     """Who ran the last ``verify`` of this permit (the transition log is the record)."""
+    if VERIFIED_BY_CACHE in permit.__dict__:  # batch-loaded (task_console.tasks_preload)
+        return permit.__dict__[VERIFIED_BY_CACHE]
     from django.contrib.contenttypes.models import ContentType
 
     from ohms_core.models import TransitionLog

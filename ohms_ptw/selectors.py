@@ -89,18 +89,55 @@ def permit_readiness(permit, user) -> dict:
 
 
 # --- closeout (read-only: what the closeout gate, readiness and the closeout service read) ---
+def pick_closeout_template(templates, permit) -> CloseoutChecklistTemplate | None:
+    """Among ``templates`` (active, oldest first): first the type + the permit's risk level,
+    then the type alone (SPEC 2.6). No query, so a batch read (the task console) picks the
+    same template as ``closeout_template_for``."""
+    mine = [t for t in templates if t.permit_type_id == permit.permit_type_id]
+    return (next((t for t in mine if t.risk_level == permit.risk_level), None)
+            or next((t for t in mine if t.risk_level == ""), None))
+
+
 def closeout_template_for(permit) -> CloseoutChecklistTemplate | None:
     """First the type + the permit's risk level, then the type alone (SPEC 2.6)."""
     templates = CloseoutChecklistTemplate.objects.filter(
         organization_id=permit.organization_id, permit_type_id=permit.permit_type_id, is_active=True
     ).order_by("created_at")
-    return templates.filter(risk_level=permit.risk_level).first() or templates.filter(risk_level="").first()
+    return pick_closeout_template(list(templates), permit)
+
+
+#: Attribute where a batch read leaves a permit's closeout state (``closeouts_preload``).
+CLOSEOUT_STATE_CACHE = "_ptw_closeout_state"
+
+
+def closeouts_preload(permits) -> None:
+    """The closeout state of many permits in two queries (the task console's quick views):
+    ``closeout_state`` then answers from the permit without a query."""
+    permits = list(permits)
+    if not permits:
+        return
+    closeouts = {c.permit_id: c for c in PermitCloseout.objects.filter(permit__in=[p.pk for p in permits])
+                 .select_related("template")}
+    templates = list(CloseoutChecklistTemplate.objects.filter(
+        organization_id__in={p.organization_id for p in permits}, is_active=True,
+        permit_type_id__in={p.permit_type_id for p in permits}).order_by("created_at"))
+    for permit in permits:
+        closeout = closeouts.get(permit.pk)
+        template = closeout.template if closeout else pick_closeout_template(
+            [t for t in templates if t.organization_id == permit.organization_id], permit)
+        permit.__dict__[CLOSEOUT_STATE_CACHE] = _closeout_state_of(closeout, template)
 
 
 def closeout_state(permit) -> dict:
     """Read-only: what the closeout gate and readiness need."""
+    if CLOSEOUT_STATE_CACHE in permit.__dict__:  # batch-loaded by closeouts_preload
+        return permit.__dict__[CLOSEOUT_STATE_CACHE]
     closeout = PermitCloseout.objects.filter(permit=permit).select_related("template").first()
     template = closeout.template if closeout else closeout_template_for(permit)
+    return _closeout_state_of(closeout, template)
+
+
+def _closeout_state_of(closeout, template) -> dict:
     if template is None:
         return {"template_exists": False, "is_complete": True, "missing_items": [], "closeout": None, "template": None}
     if closeout is None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from ohms_core import testing
 from ohms_core.models import Worker
-from ohms_core.testing_routes import register_factory, register_kwarg
+from ohms_core.testing_routes import register_factory, register_kwarg, register_route_model
 
 from .models import (
     CloseoutChecklistTemplate,
@@ -108,3 +108,4 @@ register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
     organization=w.org, permit_type=w.get(PermitType), time_limit_hours=2))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
+register_route_model("ohms_ptw_task_decide", WorkflowStep)  # the task console's quick action (a function view)

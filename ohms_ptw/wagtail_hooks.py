@@ -20,6 +20,7 @@ from .admin_views.config import (
 from .admin_views.dashboard import permit_dashboard
 from .admin_views.escalations import EscalationRuleViewSet
 from .admin_views.permits import PermitViewSet
+from .admin_views.task_console import task_console, task_decide
 from .manifest import MANIFEST
 
 
@@ -53,6 +54,30 @@ class PermitDashboardMenuEntry(ViewSet):
 
 
 PermitToWorkViewSetGroup.items = (PermitDashboardMenuEntry("ptw_dashboard_menu"), *PermitToWorkViewSetGroup.items)
+
+
+class TaskConsoleMenuEntry(PermitDashboardMenuEntry):
+    """SPEC 2.4 "My tasks" (a custom screen, URL below), at the top of the "Permit to work" group."""
+
+    menu_label, icon = _("My tasks"), "tasks"
+
+    @property
+    def menu_url(self):
+        return reverse("ohms_ptw_tasks")
+
+
+PermitToWorkViewSetGroup.items = (TaskConsoleMenuEntry("ptw_tasks_menu"), *PermitToWorkViewSetGroup.items)
+
+
+@hooks.register("register_admin_urls")
+def register_ptw_task_console_urls():
+    return [path("ptw/tasks/", task_console, name="ohms_ptw_tasks"),
+            path("ptw/tasks/<uuid:pk>/decide/", task_decide, name="ohms_ptw_task_decide")]
+
+
+@hooks.register("insert_global_admin_css")
+def ptw_task_console_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("ohms_ptw/task_console.css"))
 
 
 @hooks.register("register_admin_urls")
