@@ -152,13 +152,14 @@ class WorkerViewSet(ScopedModelViewSet):
         DateColumn("hire_date", label=_("Hired")),
     ]
     # No medical field here (DECISIONS 12): they live in the occupational-health add-on.
-    list_filter = ["enterprise", "is_active"]
+    list_filter = ["enterprise", "is_active", "site"]
     search_fields = ["employee_number", "contact__first_name", "contact__last_name", "job_title"]
     base_form_class = admin_forms.WorkerAdminForm
     panels = [
         MultiFieldPanel([FieldPanel("contact"), FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
                          FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading=_("Person")),
         FieldRowPanel([FieldPanel("employee_number"), FieldPanel("enterprise")]),
+        FieldPanel("site"),
         FieldRowPanel([FieldPanel("job_title"), FieldPanel("exposure_group")]),
         FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("hire_date"), FieldPanel("exit_date")]),
         FieldRowPanel([FieldPanel("is_active"), FieldPanel("user")]),

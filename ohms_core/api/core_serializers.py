@@ -87,6 +87,7 @@ class WorkerSerializer(ScopedModelSerializer):
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False)
     full_name = serializers.CharField(source="contact.full_name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True)
     first_name = serializers.CharField(write_only=True, required=False, max_length=100)
     last_name = serializers.CharField(write_only=True, required=False, max_length=100)
     email = serializers.EmailField(write_only=True, required=False, allow_blank=True)
@@ -99,6 +100,7 @@ class WorkerSerializer(ScopedModelSerializer):
             *COMMON, "contact", "full_name", "first_name", "last_name", "email", "phone",
             "enterprise", "enterprise_name", "employee_number", "date_of_birth", "hire_date",
             "exit_date", "job_title", "exposure_group", "is_active", "user",
+            "site", "site_name",
         )
         read_only_fields = BASE_READ_ONLY
 
