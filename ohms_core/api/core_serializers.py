@@ -16,6 +16,7 @@ from ..models import (
     Worker,
 )
 from ..roles import Role
+from ..services.audit import changes_for_reader
 from .serializers import BASE_READ_ONLY, ScopedModelSerializer
 
 COMMON = ("id", "version", "created_at", "updated_at")
@@ -159,6 +160,12 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
     def get_content_type(self, obj) -> str | None:
         return f"{obj.content_type.app_label}.{obj.content_type.model}" if obj.content_type_id else None
+
+    def to_representation(self, instance):
+        """Values a model keeps from non-medical readers are redacted (``changes_for_reader``)."""
+        data = super().to_representation(instance)
+        data["changes"] = changes_for_reader(instance, getattr(self.context.get("view"), "role", ""))
+        return data
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):
