@@ -130,3 +130,21 @@ def test_admin_list_filters_by_site(admin_a, org_a):
     testing.make_worker(org_a, employee_number="PL-7", site=plant)
     body = _login(admin_a).get("/admin/core/workers/", {"site": str(mine.pk)}).content.decode()
     assert "UG-7" in body and "PL-7" not in body
+
+
+def test_demo_bases_workers_by_employer_and_job():
+    """The demo's rule (``ohms_demo.demo_site``): the drilling contractor underground, the
+    electrical contractor at the concentrator, the operator's staff by job."""
+    from ohms_core.management.commands.ohms_demo import JOBS, demo_site
+
+    operator, drilling, electric = object(), object(), object()
+    sites = {"mine": "Kamoto", "plant": "Kolwezi", "camp": "Musonoi"}
+
+    def where(employer, job):
+        return demo_site(employer=employer, job=job, drilling=drilling, electric=electric, **sites)
+
+    assert {where(drilling, job) for job in JOBS} == {"Kamoto"}
+    assert {where(electric, job) for job in JOBS} == {"Kolwezi"}
+    assert (where(operator, "Foreur"), where(operator, "Opérateur flottation"),
+            where(operator, "Technicien HSE")) == ("Kamoto", "Kolwezi", "Musonoi")
+    assert {where(operator, job) for job in JOBS} == {"Kamoto", "Kolwezi", "Musonoi"}
