@@ -39,10 +39,11 @@ MANIFEST = AddonManifest(
         EventTypeSpec("health.incident.reported", _("Incident reported"),
                       title="{{ data.severity }} incident: {{ object.label }}",
                       message="{{ data.workers_count }} person(s) involved at {{ data.location }}"),
-        # Payload: disease id, worker id, enterprise id, agent, diagnosed_on, is_occupational
-        # (never the diagnosis).
+        # Payload: disease id, worker id, enterprise id, diagnosed_on, is_occupational (never
+        # the disease, agent or diagnosis: notifications and webhooks reach non-medical roles;
+        # the regulatory add-on reads the row by disease_id, services.incidents.disease_diagnose).
         EventTypeSpec("health.disease.diagnosed", _("Occupational disease diagnosed"),
-                      title="Occupational disease diagnosed ({{ data.agent }})",
+                      title="Occupational disease diagnosed",
                       message="Diagnosed on {{ data.diagnosed_on }}"),
         EventTypeSpec("health.exitexamination.reminder", _("Exit examination reminder"),
                       title="{{ object.label }}: exit in {{ data.days_before }} days"),

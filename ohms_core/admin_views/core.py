@@ -26,6 +26,7 @@ from ..models import (
     Worker,
 )
 from ..selectors import documents_visible, organizations_of
+from ..services.audit import changes_for_reader
 from ..services.documents import document_log_access, document_new_revision, document_upload
 from ..services.people import CONTACT_FIELDS, worker_create
 from ..services.tenancy import (
@@ -152,13 +153,14 @@ class WorkerViewSet(ScopedModelViewSet):
         DateColumn("hire_date", label=_("Hired")),
     ]
     # No medical field here (DECISIONS 12): they live in the occupational-health add-on.
-    list_filter = ["enterprise", "is_active"]
+    list_filter = ["enterprise", "is_active", "site"]
     search_fields = ["employee_number", "contact__first_name", "contact__last_name", "job_title"]
     base_form_class = admin_forms.WorkerAdminForm
     panels = [
         MultiFieldPanel([FieldPanel("contact"), FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
                          FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading=_("Person")),
         FieldRowPanel([FieldPanel("employee_number"), FieldPanel("enterprise")]),
+        FieldPanel("site"),
         FieldRowPanel([FieldPanel("job_title"), FieldPanel("exposure_group")]),
         FieldRowPanel([FieldPanel("date_of_birth"), FieldPanel("hire_date"), FieldPanel("exit_date")]),
         FieldRowPanel([FieldPanel("is_active"), FieldPanel("user")]),
@@ -256,6 +258,12 @@ class ApiTokenViewSet(ScopedModelViewSet):
         token_revoke(token=instance, user=request.user)
 
 
+class AuditLogInspectView(ScopedInspectView):
+    def get_changes_display_value(self):
+        """Values a model keeps from this reader's role are redacted (``changes_for_reader``)."""
+        return changes_for_reader(self.object, get_context().role)
+
+
 class AuditLogViewSet(ScopedModelViewSet):
     """Read-only: the policy never allows add/change/delete on the audit log."""
 
@@ -270,6 +278,7 @@ class AuditLogViewSet(ScopedModelViewSet):
                            "changes", "ip_address", "user_agent", "session_id", "risk_level", "success", "error_message"]
     form_fields = ["action"]
     ordering = ["-timestamp"]
+    inspect_view_class = AuditLogInspectView
 
     def get_queryset(self, request):
         return AuditLog.objects.select_related("user", "content_type")

@@ -16,6 +16,7 @@ from ..models import (
     Worker,
 )
 from ..roles import Role
+from ..services.audit import changes_for_reader
 from .serializers import BASE_READ_ONLY, ScopedModelSerializer
 
 COMMON = ("id", "version", "created_at", "updated_at")
@@ -87,6 +88,7 @@ class WorkerSerializer(ScopedModelSerializer):
     contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False)
     full_name = serializers.CharField(source="contact.full_name", read_only=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    site_name = serializers.CharField(source="site.name", read_only=True, allow_null=True)
     first_name = serializers.CharField(write_only=True, required=False, max_length=100)
     last_name = serializers.CharField(write_only=True, required=False, max_length=100)
     email = serializers.EmailField(write_only=True, required=False, allow_blank=True)
@@ -99,6 +101,7 @@ class WorkerSerializer(ScopedModelSerializer):
             *COMMON, "contact", "full_name", "first_name", "last_name", "email", "phone",
             "enterprise", "enterprise_name", "employee_number", "date_of_birth", "hire_date",
             "exit_date", "job_title", "exposure_group", "is_active", "user",
+            "site", "site_name",
         )
         read_only_fields = BASE_READ_ONLY
 
@@ -157,6 +160,12 @@ class AuditLogSerializer(serializers.ModelSerializer):
 
     def get_content_type(self, obj) -> str | None:
         return f"{obj.content_type.app_label}.{obj.content_type.model}" if obj.content_type_id else None
+
+    def to_representation(self, instance):
+        """Values a model keeps from non-medical readers are redacted (``changes_for_reader``)."""
+        data = super().to_representation(instance)
+        data["changes"] = changes_for_reader(instance, getattr(self.context.get("view"), "role", ""))
+        return data
 
 
 class ApiTokenSerializer(serializers.ModelSerializer):

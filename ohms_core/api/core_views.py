@@ -135,7 +135,7 @@ class WorkerFilter(filters.FilterSet):
 
     class Meta:
         model = Worker
-        fields = ["enterprise", "is_active", "exposure_group"]
+        fields = ["enterprise", "is_active", "exposure_group", "site"]
 
 
 class WorkerViewSet(ScopedModelViewSet):
@@ -146,7 +146,7 @@ class WorkerViewSet(ScopedModelViewSet):
     ordering_fields = ["employee_number", "hire_date", "created_at"]
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("contact", "enterprise")
+        return super().get_base_queryset().select_related("contact", "enterprise", "site")
 
     def create_object(self, data):
         contact_data = {name: data.pop(name) for name in CONTACT_FIELDS if name in data}

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .base import BaseModel
-from .tenancy import Enterprise
+from .tenancy import Enterprise, Site
 
 
 class ContactType(models.TextChoices):
@@ -89,6 +89,10 @@ class Worker(BaseModel):
         settings.AUTH_USER_MODEL, verbose_name=_("user account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="ohms_worker",
     )
+    #: Where the worker is based (mine, plant, camp): recall lists and rosters filter on it.
+    site = models.ForeignKey(
+        Site, verbose_name=_("site"), null=True, blank=True, on_delete=models.SET_NULL, related_name="workers",
+    )
 
     class Meta:
         verbose_name = _("worker")
@@ -110,5 +114,9 @@ class Worker(BaseModel):
             errors["exit_date"] = _("The exit date cannot be before the hire date.")
         if self.date_of_birth and self.hire_date and self.hire_date <= self.date_of_birth:
             errors["hire_date"] = _("The hire date must be after the date of birth.")
+        # A site of another organization is never a valid base (tenancy; forms and the API
+        # already limit the choices, this guards every other path: services, imports, demo).
+        if self.site_id and self.organization_id and self.site.organization_id != self.organization_id:
+            errors["site"] = _("Choose a site of this organization.")
         if errors:
             raise ValidationError(errors)

@@ -50,6 +50,33 @@ def diff(before: dict, after: dict) -> dict:
     return changed
 
 
+#: Stands for a value a model keeps out of the audit trail (``audit_redacted_fields``).
+REDACTED = "[redacted]"
+
+
+def redact_changes(changes, fields):
+    """``changes`` with the before/after values of ``fields`` replaced by ``REDACTED``: the
+    row still says which field changed, never to what. A model opts in with
+    ``audit_redacted_fields`` (e.g. an appointment's preparation notes: medical content,
+    while auditors read the audit log)."""
+    if not fields or not isinstance(changes, dict):
+        return changes
+    return {key: ({side: REDACTED for side in value} if isinstance(value, dict) else REDACTED)
+            if key in fields else value for key, value in changes.items()}
+
+
+def changes_for_reader(log, role: str):
+    """The ``changes`` of an audit row as ``role`` may read them. New rows of a model with
+    ``audit_redacted_fields`` hold no such value (``audit_record`` redacts them); rows
+    written before the model opted in still do, so they are redacted here for every role
+    not in the model's ``audit_redacted_readers`` (the API and the admin both read here)."""
+    model = log.content_type.model_class() if log.content_type_id else None
+    fields = getattr(model, "audit_redacted_fields", ())
+    if not fields or role in getattr(model, "audit_redacted_readers", ()):
+        return log.changes
+    return redact_changes(log.changes, fields)
+
+
 def audit_record(
     *,
     action: str,
@@ -80,7 +107,7 @@ def audit_record(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True) if obj is not None else None,
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
-        changes=changes or {},
+        changes=redact_changes(changes or {}, getattr(obj, "audit_redacted_fields", ())),
         ip_address=ctx.ip_address,
         user_agent=ctx.user_agent,
         session_id=ctx.session_id,

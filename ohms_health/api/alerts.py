@@ -14,7 +14,7 @@ from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
 from ohms_core.api.views import ScopedModelViewSet, expected_version
 from ohms_core.api.workflow import TransitionsMixin
 
-from .. import services
+from .. import alert_ordering, services
 from ..models import AlertSeverity, AlertStatus, AlertThreshold, OverexposureAlert
 from ..models.alerts import OPEN_STATUSES
 from ..services import alerts as alert_services
@@ -103,6 +103,19 @@ class OverexposureAlertViewSet(AuditedAnswersMixin, TransitionsMixin, ScopedMode
                      "exposure_type"]
     ordering_fields = ["created_at", "percent_of_limit", "severity", "status"]
 
+    def get_ordering_fields_for_role(self):
+        """``percent_of_limit`` only for medical readers (``alert_ordering``: sorting by a
+        hidden value reveals it)."""
+        return alert_ordering.alert_ordering_fields(self.role)
+
+    def filter_queryset(self, queryset):
+        if (not alert_ordering.may_order_by_percent(self.role)
+                and alert_ordering.requests_percent_ordering(self.request.query_params.get("ordering"))):
+            raise ValidationError({"ordering": [_("Only medical officers and organization administrators may "
+                                                  "order alerts by their percentage of the limit.")]})
+        self.ordering_fields = self.get_ordering_fields_for_role()
+        return super().filter_queryset(queryset)
+
     def get_queryset(self):
         return super().get_queryset().select_related("worker", "acknowledged_by", "resolved_by")
 
@@ -166,13 +179,15 @@ class OverexposureAlertViewSet(AuditedAnswersMixin, TransitionsMixin, ScopedMode
 
     @action(detail=False, methods=["get"], url_path="critical-alerts")
     def critical_alerts(self, request):
-        """Critical and emergency alerts; open ones only unless ``?status=`` is given."""
+        """Critical and emergency alerts; open ones only unless ``?status=`` is given. Default
+        order: by % of limit for medical readers, by severity then date for the others
+        (``alert_ordering``)."""
         queryset = self.filter_queryset(self.get_queryset()).filter(
             severity__in=[AlertSeverity.CRITICAL, AlertSeverity.EMERGENCY])
         if "status" not in request.query_params:
             queryset = queryset.filter(status__in=OPEN_STATUSES)
         if "ordering" not in request.query_params:
-            queryset = queryset.order_by("-percent_of_limit", "-created_at")
+            queryset = alert_ordering.alerts_by_urgency(queryset, role=self.role)
         return self._list(queryset)
 
     @extend_schema(request=BulkAcknowledgeSerializer, responses=BulkAcknowledgeResultSerializer)

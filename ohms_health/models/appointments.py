@@ -104,6 +104,14 @@ class Appointment(StateMachineMixin, BaseModel):
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True, editable=False)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True, editable=False)
 
+    #: Medical content (what is examined, how the worker prepares, procedure codes): the
+    #: audit log, which auditors and compliance officers read, names these fields when they
+    #: change but never holds their values (``ohms_core.services.audit.redact_changes``);
+    #: rows written before this are shown redacted to every role but these readers.
+    audit_redacted_fields = ("preparation_notes", "equipment_requirements", "exam_type", "billing_codes",
+                             "insurance_authorization", "follow_up_required")
+    audit_redacted_readers = frozenset({Role.ORG_ADMIN, Role.MEDICAL_OFFICER})
+
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")

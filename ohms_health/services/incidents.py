@@ -153,8 +153,16 @@ def notify_serious_incident(event) -> int:
 # --- occupational diseases (medical) --------------------------------------------------------
 
 def disease_diagnose(*, organization, data: dict, user, role: str) -> OccupationalDisease:
-    """Record a diagnosis (medical roles only) and emit ``health.disease.diagnosed`` with the
-    worker, agent, date and occupational flag; never the disease detail."""
+    """Record a diagnosis (medical roles only) and emit ``health.disease.diagnosed``.
+
+    The payload is what every consumer may see (ids, the date, the occupational flag):
+    events reach webhooks, integrators and notification rules addressed to non-medical
+    roles, and a worker id next to a causal agent (silica, noise) is medical content.
+    Never the disease, the agent or the detail: the regulatory add-on (which depends on
+    this one) reads them from the ``OccupationalDisease`` row by ``disease_id`` when it
+    drafts a CNSS or DRC declaration (its report links that row, SPEC 4.1/4.2). The
+    occupational flag stays: it is the category that decides whether a declaration is
+    due at all."""
     with transaction.atomic():
         disease = medical_record_create(model=OccupationalDisease, organization=organization, data=data, user=user,
                                         role=role)
@@ -162,7 +170,6 @@ def disease_diagnose(*, organization, data: dict, user, role: str) -> Occupation
             "disease_id": str(disease.pk),
             "worker_id": str(disease.worker_id),
             "enterprise_id": str(disease.worker.enterprise_id),
-            "agent": disease.agent,
             "diagnosed_on": disease.diagnosed_on.isoformat(),
             "is_occupational": disease.is_occupational,
         })

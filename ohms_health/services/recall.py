@@ -10,8 +10,8 @@ A worker is on the list for each exam type that is due:
   ``EXPOSURE_EXAMS``). An exposure-driven need is not repeated when the same exam type is
   already listed as periodic.
 
-Filters: enterprise, exposure group (the worker's ``exposure_group``, or an exposure whose
-type contains the text). The core ``Worker`` has no site, so there is no site filter.
+Filters: enterprise, site (the core ``Worker.site`` the worker is based at), exposure group
+(the worker's ``exposure_group``, or an exposure whose type contains the text).
 The list costs a fixed number of queries (workers, exams, exposures, open appointments)
 whatever its length. A need for which a future open appointment (scheduled, confirmed,
 checked in) of the same exam type exists is shown "scheduled on <date>" and not offered
@@ -102,24 +102,26 @@ class RecallEntry:
         return ordered[0].exam_type
 
 
-def recall_workers(organization, *, enterprise_id=None, exposure_group: str = ""):
+def recall_workers(organization, *, enterprise_id=None, exposure_group: str = "", site_id=None):
     workers = Worker.objects.filter(organization=organization, is_active=True)
     if enterprise_id:
         workers = workers.filter(enterprise_id=enterprise_id)
+    if site_id:
+        workers = workers.filter(site_id=site_id)
     if exposure_group:
         workers = workers.filter(Q(exposure_group__iexact=exposure_group) | Q(pk__in=Exposure.objects.filter(
             organization=organization, exposure_type__icontains=exposure_group).values("worker_id")))
-    return workers.select_related("contact", "enterprise").order_by("employee_number")
+    return workers.select_related("contact", "enterprise", "site").order_by("employee_number")
 
 
 def recall_list(organization, *, within_days: int = 30, on: date | None = None, enterprise_id=None,
-                exposure_group: str = "") -> list[RecallEntry]:
+                exposure_group: str = "", site_id=None) -> list[RecallEntry]:
     """Workers with at least one exam due (see the module doc), overdue first, in 4 queries."""
     on = on or timezone.localdate()
     horizon = on + timedelta(days=within_days)
     recent = on - timedelta(days=RECENT_DAYS)
     workers = {w.pk: w for w in recall_workers(organization, enterprise_id=enterprise_id,
-                                                exposure_group=exposure_group)}
+                                                exposure_group=exposure_group, site_id=site_id)}
     ids = list(workers)
     # (worker, exam series) -> (exam type, exam_date, next_due_date) of the series' latest exam:
     # a periodic exam renews the pre-employment one (``exam_series``).

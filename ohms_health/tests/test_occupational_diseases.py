@@ -51,8 +51,8 @@ def test_medical_roles_record_a_diagnosis_and_the_event_carries_no_diagnosis(org
     event = Event.objects.get(type="health.disease.diagnosed")
     assert event.object_id == str(disease.pk)
     assert event.data == {"disease_id": str(disease.pk), "worker_id": str(worker.pk),
-                          "enterprise_id": str(worker.enterprise_id), "agent": "silica dust",
-                          "diagnosed_on": "2026-03-02", "is_occupational": True}
+                          "enterprise_id": str(worker.enterprise_id),
+                          "diagnosed_on": "2026-03-02", "is_occupational": True}  # no agent: services.incidents
     assert "Silicose" not in str(event.data) + event.object_repr and SECRET not in str(event.data)
     audit = AuditLog.objects.get(action="create", object_id=str(disease.pk))
     assert "diagnosis_detail" in audit.changes["fields"] and SECRET not in str(audit.changes)

@@ -98,6 +98,22 @@ def _percent(alert):
     return f"{alert.percent_of_limit} %" if _shows_values(alert) else "—"
 
 
+class PercentOfLimitColumn(Column):
+    """Sortable for medical readers only: sorting by the percentage ranks exam-derived
+    alerts whose percentage is hidden (``alert_ordering``). Without a sort key Wagtail
+    neither links the header nor accepts ``?ordering=percent_of_limit``."""
+
+    @property
+    def sort_key(self):
+        from ..alert_ordering import PERCENT_FIELD, may_order_by_percent
+
+        return PERCENT_FIELD if may_order_by_percent(get_context().role) else None
+
+    @sort_key.setter
+    def sort_key(self, value):
+        pass  # chosen per request by role (above)
+
+
 class AlertInspectView(ScopedInspectView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)  # Wagtail reads the fields before the object
@@ -145,7 +161,7 @@ class OverexposureAlertViewSet(ScopedModelViewSet):
         PrefixedBadge("severity", prefix="health-alert-", label=gettext_lazy("Severity")),
         Column("worker", label=gettext_lazy("Worker"), accessor=_worker),
         "exposure_type",
-        Column("percent_of_limit", label=gettext_lazy("% of limit"), accessor=_percent, sort_key="percent_of_limit"),
+        PercentOfLimitColumn("percent_of_limit", label=gettext_lazy("% of limit"), accessor=_percent),
         PrefixedBadge("status", prefix="health-alert-status-", label=gettext_lazy("Status")),
         "created_at",
         QuickActionsColumn("quick_actions", label=gettext_lazy("Quick actions")),

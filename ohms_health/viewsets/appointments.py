@@ -23,7 +23,7 @@ from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
 from ohms_core.admin_views.workflow import TransitionsPanel
 from ohms_core.context import get_context
-from ohms_core.models import Enterprise
+from ohms_core.models import Enterprise, Site
 from ohms_core.scoping import active_members
 
 from ..models import Appointment, Transaction
@@ -136,12 +136,14 @@ def appointments_day(request):
 class RecallFilterForm(forms.Form):
     days = forms.IntegerField(label=_("Due within (days)"), min_value=0, max_value=3650, initial=30, required=False)
     enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=Enterprise.objects.none(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     exposure = forms.CharField(label=_("Exposure group"), required=False, max_length=100,
                                help_text=_("The worker's exposure group, or an agent such as noise or silica."))
 
     def __init__(self, *args, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = Enterprise.objects.for_organization(organization)
+        self.fields["site"].queryset = Site.objects.for_organization(organization)
 
 
 class ScheduleForm(forms.Form):
@@ -166,9 +168,13 @@ def recall(request):
     params = request.POST if request.method == "POST" else request.GET
     filters = RecallFilterForm(params or None, organization=organization)
     options = filters.cleaned_data if filters.is_valid() else {}
-    entries = recall_list(organization, within_days=options.get("days") or 30,
-                          enterprise_id=getattr(options.get("enterprise"), "pk", None),
-                          exposure_group=options.get("exposure") or "")
+    # A filter that does not validate (e.g. another organization's site) lists nobody
+    # rather than everybody: the doctor sees the field error, not a wider list.
+    refused = filters.is_bound and not filters.is_valid()
+    entries = [] if refused else recall_list(organization, within_days=options.get("days") or 30,
+                                             enterprise_id=getattr(options.get("enterprise"), "pk", None),
+                                             exposure_group=options.get("exposure") or "",
+                                             site_id=getattr(options.get("site"), "pk", None))
     schedule = ScheduleForm(request.POST if request.method == "POST" else None, organization=organization,
                             entries=entries)
     results = []
@@ -189,7 +195,8 @@ def recall(request):
                                  % {"n": len(results) - booked})
             entries = recall_list(organization, within_days=options.get("days") or 30,
                                   enterprise_id=getattr(options.get("enterprise"), "pk", None),
-                                  exposure_group=options.get("exposure") or "")
+                                  exposure_group=options.get("exposure") or "",
+                                  site_id=getattr(options.get("site"), "pk", None))
         else:
             messages.error(request, _t("Choose the workers, the first slot and the clinician."))
     # Exam due dates are part of the medical record: the listed workers' reads are audited.

@@ -35,6 +35,22 @@ LAST_NAMES = ["Kabongo", "Mukendi", "Ilunga", "Kasongo", "Mwamba", "Tshibangu", 
 JOBS = ["Opérateur de broyeur", "Électricien de maintenance", "Mécanicien engins", "Foreur", "Boutefeu",
         "Opérateur flottation", "Soudeur", "Technicien HSE", "Chauffeur dumper", "Laborantin"]
 EXPOSURE = ["Poussières/silice", "Bruit", "Cobalt", "Acide sulfurique", "Vibrations", "Chaleur"]
+#: Operator jobs done underground at Kamoto; support jobs are based at the Musonoi camp;
+#: every other job is at the Kolwezi concentrator (``demo_site``).
+MINE_JOBS = {"Foreur", "Boutefeu", "Chauffeur dumper", "Mécanicien engins"}
+CAMP_JOBS = {"Technicien HSE", "Laborantin"}
+
+
+def demo_site(*, employer, job, drilling, electric, mine, plant, camp):
+    """The site a demo worker is based at: the drilling contractor works the underground
+    mine, the electrical contractor the concentrator, the operator's staff by job."""
+    if employer == drilling or (employer != electric and job in MINE_JOBS):
+        return mine
+    if employer != electric and job in CAMP_JOBS:
+        return camp
+    return plant
+
+
 DEMO_USERS = [
     ("securite@ohms.demo", Role.SAFETY_MANAGER, "Ange", "Mulumba"),
     ("demandeur@ohms.demo", Role.PERMIT_REQUESTER, "Serge", "Kalombo"),
@@ -90,7 +106,7 @@ class Command(BaseCommand):
 
         kolwezi = make(Site, name="Concentrateur de Kolwezi", code="KZI-CONC", province="Lualaba", address="Route de Likasi, Kolwezi")
         kamoto = make(Site, name="Mine souterraine de Kamoto", code="KTO-UG", province="Lualaba")
-        make(Site, name="Camp de base Musonoi", code="MSN-CAMP", province="Lualaba")
+        musonoi = make(Site, name="Camp de base Musonoi", code="MSN-CAMP", province="Lualaba")
         operator = make(Enterprise, name=DEMO_NAME, code="000", cnss_employer_number="CNSS-1020304")
         drilling = make(Enterprise, name="Forages du Lualaba SARL", code="FLU", is_contractor=True)
         electric = make(Enterprise, name="Katanga Électrique Services", code="KES", is_contractor=True)
@@ -106,14 +122,18 @@ class Command(BaseCommand):
             dob = date(rng.randint(1965, 2002), rng.randint(1, 12), rng.randint(1, 28))
             hire = dob + timedelta(days=365 * rng.randint(19, 30) + rng.randint(0, 300))
             hire = min(hire, today - timedelta(days=30))
+            job = rng.choice(JOBS)
+            employer = employers[i % len(employers)]
             workers.append(worker_create(
                 organization=organization,
                 data={
-                    "enterprise": employers[i % len(employers)],
+                    "enterprise": employer,
+                    "site": demo_site(employer=employer, job=job, drilling=drilling, electric=electric,
+                                      mine=kamoto, plant=kolwezi, camp=musonoi),
                     "employee_number": f"SMK-{i + 1:05d}",
                     "date_of_birth": dob,
                     "hire_date": hire,
-                    "job_title": rng.choice(JOBS),
+                    "job_title": job,
                     "exposure_group": rng.choice(EXPOSURE),
                 },
                 contact_data={
