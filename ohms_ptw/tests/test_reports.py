@@ -284,3 +284,155 @@ def test_query_count_does_not_grow_with_permits(w, url):
     few = count()
     seed(95)
     assert count() == few
+
+
+# --- admin Reports page -------------------------------------------------------------------
+PAGE = "/admin/ptw/reports/"
+EXPORT = "/admin/ptw/reports/export/"
+
+
+def page_cards(body: str) -> dict:
+    import re
+
+    return dict(re.findall(r'data-card="(\w+)">\s*<span class="ptw-card__value">([^<]+)<', body))
+
+
+def seed_exceptions(w):
+    now = timezone.now()
+    late = make(w, "pending_verification", submitted_at=now - timedelta(hours=9), title="=HYPERLINK(\"x\")")
+    make(w, "pending_approval", verified_at=now - timedelta(hours=9))
+    soon = make(w, "active", planned_end_time=now + timedelta(hours=1))  # expiring and closeout pending
+    return late, soon
+
+
+def test_admin_page_renders_the_numbers_and_tables(w, other, client):
+    from django.urls import reverse
+
+    late, soon = seed_exceptions(w)
+    bulk(other, 6, status="active", planned_end_time=timezone.now() + timedelta(hours=1))  # never counted
+    client.force_login(w.admin)
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert page_cards(body) == {"overdue_verification": "1", "overdue_approval": "1", "expiring_soon": "1",
+                                "isolation_pending": "0", "closeout_pending": "1", "incident_rate": "0.0 %"}
+    assert reverse("ptw_permit:inspect", args=[late.pk]) in body
+    assert reverse("ptw_permit:inspect", args=[soon.pk]) in body
+    assert 'data-exceptions="activated_without_verified_isolation"' in body
+    # The bulk exports post the report's filters, its range included, to the permit list's export.
+    assert f'action="{reverse("ptw_permit:bulk_export")}"' in body
+    assert f'name="date_from" value="{(timezone.localdate() - timedelta(days=30)).isoformat()}"' in body
+    assert "Export Excel (detailed)" in body and "Export PDF ZIP" in body
+
+
+def test_admin_page_filters_kept_in_the_url(w, client):
+    bulk(w, 2, status="pending_verification", submitted_at=timezone.now() - timedelta(hours=9))
+    bulk(w, 3, status="pending_verification", submitted_at=timezone.now() - timedelta(hours=9),
+         project=w.other_project)
+    client.force_login(w.admin)
+    body = client.get(PAGE, {"project": str(w.other_project.pk), "status": "pending_verification"}).content.decode()
+    assert page_cards(body)["overdue_verification"] == "3"
+    assert f'<option value="{w.other_project.pk}" selected>' in body
+    assert f"project={w.other_project.pk}" in body  # the report export links carry the filters
+    response = client.get(PAGE, {"date_from": "hier"})
+    assert response.status_code == 400 and "data-filter-errors" in response.content.decode()
+
+
+def test_admin_page_roles(w, client):
+    worker = testing.make_member(w.org, "worker")
+    client.force_login(worker)
+    assert client.get(PAGE).status_code in (302, 403)
+    assert client.get(EXPORT, {"format": "pdf"}).status_code in (302, 403)
+    auditor = testing.make_member(w.org, "auditor")
+    client.force_login(auditor)
+    assert client.get(PAGE).status_code == 200
+
+
+def test_admin_page_query_count_does_not_grow(w, client):
+    client.force_login(w.admin)
+    now = timezone.now()
+
+    def count():
+        client.get(PAGE)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(PAGE).status_code == 200
+        return len(ctx.captured_queries)
+
+    bulk(w, 3, status="pending_verification", submitted_at=now - timedelta(hours=9))
+    few = count()
+    bulk(w, 60, status="pending_verification", submitted_at=now - timedelta(hours=9))
+    bulk(w, 30, status="active", planned_end_time=now + timedelta(hours=1))
+    assert count() == few
+
+
+def test_report_pdf_export(w, client):
+    from ohms_core.models import AuditLog
+
+    from .test_exports import pdf_text
+
+    late, soon = seed_exceptions(w)
+    client.force_login(w.admin)
+    response = client.get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith('attachment; filename="ptw-compliance-report-')
+    data = response.content
+    assert data.startswith(b"%PDF")
+    text = pdf_text(data)
+    assert late.permit_number in text and soon.permit_number in text
+    row = AuditLog.objects.get(organization=w.org, action="export", object_repr="Permit compliance report")
+    assert row.user == w.admin
+    assert row.changes["format"] == "pdf" and late.permit_number in row.changes["permits"]
+
+
+def test_report_excel_export(w, client):
+    import io
+
+    from openpyxl import load_workbook
+
+    from ohms_core.models import AuditLog
+
+    late, soon = seed_exceptions(w)
+    client.force_login(w.admin)
+    response = client.get(EXPORT, {"format": "xlsx", "project": str(w.project.pk)})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.sheetnames == ["Summary", "OverdueVerification", "OverdueApproval", "IsolationPending",
+                               "CloseoutPending", "ExpiringSoon", "ActivatedNoIsolation"]
+    summary = {row[0]: row[1] for row in book["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Overdue verification"] == 1 and summary["Closeout pending"] == 1
+    assert summary["Filters"] == f"Project: {w.project.name}"
+    rows = list(book["OverdueVerification"].iter_rows(values_only=True))
+    assert rows[0][0] == "Permit number" and len(rows) == 2
+    assert rows[1][0] == late.permit_number
+    assert rows[1][1] == '=HYPERLINK("x")'  # written as text, never a formula
+    assert book["OverdueVerification"]["B2"].data_type == "s"
+    assert [r[0] for r in book["ExpiringSoon"].iter_rows(min_row=2, values_only=True)] == [soon.permit_number]
+    assert list(book["ActivatedNoIsolation"].iter_rows(min_row=2, values_only=True)) == []
+    assert AuditLog.objects.filter(organization=w.org, action="export", changes__format="xlsx").count() == 1
+
+
+def test_report_export_bad_input_is_400(w, client):
+    client.force_login(w.admin)
+    assert client.get(EXPORT, {"format": "doc"}).status_code == 400
+    assert client.get(EXPORT, {"format": "pdf", "status": "bogus"}).status_code == 400
+
+
+def test_bulk_buttons_reach_the_existing_export(w, client):
+    """What the page's "Export Excel (detailed)" posts: the existing bulk export, same filters."""
+    import io
+
+    from openpyxl import load_workbook
+
+    late, soon = seed_exceptions(w)
+    bulk(w, 2, status="draft", created_at=timezone.now() - timedelta(days=60))  # outside the report's range
+    client.force_login(w.admin)
+    from django.urls import reverse
+
+    today = timezone.localdate()
+    response = client.post(reverse("ptw_permit:bulk_export"), {
+        "format": "xlsx_detailed", "date_from": (today - timedelta(days=30)).isoformat(), "date_to": today.isoformat()})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    numbers = {row[0] for row in book["Permits"].iter_rows(min_row=2, values_only=True)}
+    assert numbers == {late.permit_number, soon.permit_number, Permit.objects.get(status="pending_approval").permit_number}
