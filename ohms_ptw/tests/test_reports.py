@@ -119,6 +119,17 @@ def test_summary_matches_the_kpis_definitions(w):
         kpi["expiring_soon"], kpi["isolation_pending"], kpi["closeout_pending"])
 
 
+def test_summary_matches_the_permit_list(w):
+    """The same querystring (range included) selects the same permits as GET permits/."""
+    now = timezone.now()
+    bulk(w, 3, status="active")
+    bulk(w, 2, status="draft", project=w.other_project)
+    bulk(w, 4, status="draft", created_at=now - timedelta(days=45))
+    body = get(w, status="active,draft")
+    listed = get(w, "/api/v1/ptw/permits/", status="active,draft", **body["range"])
+    assert sum(body["counts_by_status"].values()) == listed["count"] == 5
+
+
 def test_date_range_changes_the_counts(w):
     now = timezone.now()
     bulk(w, 2, status="draft")
