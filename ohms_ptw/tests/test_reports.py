@@ -447,3 +447,14 @@ def test_bulk_buttons_reach_the_existing_export(w, client):
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     numbers = {row[0] for row in book["Permits"].iter_rows(min_row=2, values_only=True)}
     assert numbers == {late.permit_number, soon.permit_number, Permit.objects.get(status="pending_approval").permit_number}
+
+
+def test_incident_rate_without_the_health_addon(w, monkeypatch):
+    """Absent-safe: without ohms_health the rate is 0.0 and no incident table is read."""
+    bulk(w, 2, status="completed", completed_at=timezone.now())
+    monkeypatch.setattr(reports.apps, "is_installed", lambda label: label != "ohms_health")
+    with CaptureQueriesContext(connection) as ctx:
+        summary = reports.report_summary(Permit.objects.filter(organization=w.org))
+    assert summary["incident_rate"] == 0.0 and summary["completed"] == 2
+    assert not any("ohms_health" in q["sql"] for q in ctx.captured_queries)
+    assert len(ctx.captured_queries) == 2
