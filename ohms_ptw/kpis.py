@@ -28,6 +28,8 @@ COUNTED_STATUSES = ("draft", "submitted", "pending_verification", "pending_appro
                     "active", "suspended")
 #: Isolation pending is counted only while the permit is on its way to, or at, work.
 ISOLATION_STATUSES = (PermitStatus.PENDING_APPROVAL, PermitStatus.APPROVED, PermitStatus.ACTIVE)
+#: A permit in these statuses has been activated and its work not finished.
+WORKING_STATUSES = (PermitStatus.ACTIVE, PermitStatus.SUSPENDED)
 #: The overdue categories added up on the dashboard's "Overdue" card (expiring soon has its own card).
 OVERDUE_CATEGORIES = ("pending_verification", "pending_approval", "closeout_pending", "isolation_pending")
 LIST_LENGTH = 10
@@ -60,14 +62,28 @@ def expiring_soon_q(now) -> Q:
              planned_end_time__lte=now + timedelta(hours=conf.expiring_soon_hours()))
 
 
-def isolation_pending_q(now=None) -> Q:
-    """The type requires structured isolation, the permit has required points and not all of
-    them are verified (a de-isolated point was verified: same count as ``gates.isolation_summary``).
-    Uncorrelated ``IN`` subqueries: they work inside the aggregate's conditional counts."""
+def unverified_isolation_q(statuses) -> Q:
+    """In one of ``statuses``, the type requires structured isolation, the permit has required
+    points and not all of them are verified (a de-isolated point was verified: same count as
+    ``gates.isolation_summary``). Uncorrelated ``IN`` subqueries: they work inside the
+    aggregate's conditional counts."""
     unverified = (PermitIsolationPoint.objects.filter(required=True, is_deleted=False)
                   .exclude(status__in=(IsolationStatus.VERIFIED, IsolationStatus.DEISOLATED, IsolationStatus.CANCELLED))
                   .values("permit_id"))
-    return Q(status__in=ISOLATION_STATUSES, permit_type__requires_structured_isolation=True, pk__in=unverified)
+    return Q(status__in=statuses, permit_type__requires_structured_isolation=True, pk__in=unverified)
+
+
+def isolation_pending_q(now=None) -> Q:
+    """Required isolation points not all verified, on a permit going to or at work
+    (``ISOLATION_STATUSES``)."""
+    return unverified_isolation_q(ISOLATION_STATUSES)
+
+
+def activated_without_verified_isolation_q(now=None) -> Q:
+    """At work (active or suspended) with a required isolation point not verified: what the
+    activation gate forbids, so always empty unless a path skipped the gate (SPEC 4.5 lists
+    it for the auditor)."""
+    return unverified_isolation_q(WORKING_STATUSES)
 
 
 def closeout_pending_q(now=None) -> Q:
@@ -188,5 +204,6 @@ def kpis_payload(kpis: dict) -> dict:
     }
 
 
-__all__ = ["KPI_CONDITIONS", "OPEN_STATUSES", "closeout_pending_q", "expiring_soon_q", "isolation_pending_q",
-           "kpis_payload", "overdue_approval_q", "overdue_q", "overdue_total", "overdue_verification_q", "permit_kpis"]
+__all__ = ["KPI_CONDITIONS", "OPEN_STATUSES", "activated_without_verified_isolation_q", "closeout_pending_q",
+           "expiring_soon_q", "isolation_pending_q", "kpis_payload", "overdue_approval_q", "overdue_q", "overdue_total",
+           "overdue_verification_q", "permit_kpis", "unverified_isolation_q"]

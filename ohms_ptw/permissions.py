@@ -25,6 +25,8 @@ RESOURCES = {
     "permitlog": {"view": ALL, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
     # Audit-ready exports (PDF, Excel, bulk): everyone who reads permits except field workers.
     "permitexport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
+    # Compliance reports (SPEC 4.5: summary, exceptions, report exports): as the exports.
+    "permitreport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
 }
 
 #: Who may isolate and verify points (besides the people assigned on the permit).

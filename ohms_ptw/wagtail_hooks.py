@@ -21,6 +21,7 @@ from .admin_views.dashboard import permit_dashboard
 from .admin_views.escalations import EscalationRuleViewSet
 from .admin_views.permits import PermitViewSet
 from .admin_views.task_console import task_console, task_decide
+from .admin_views.reports import PermitReportsMenuEntry, permit_reports, permit_reports_export
 from .manifest import MANIFEST
 
 
@@ -54,6 +55,9 @@ class PermitDashboardMenuEntry(ViewSet):
 
 
 PermitToWorkViewSetGroup.items = (PermitDashboardMenuEntry("ptw_dashboard_menu"), *PermitToWorkViewSetGroup.items)
+# The compliance Reports page (SPEC 4.5) right after the dashboard.
+PermitToWorkViewSetGroup.items = (*PermitToWorkViewSetGroup.items[:1], PermitReportsMenuEntry("ptw_reports_menu"),
+                                  *PermitToWorkViewSetGroup.items[1:])
 
 
 class TaskConsoleMenuEntry(PermitDashboardMenuEntry):
@@ -83,6 +87,12 @@ def ptw_task_console_css():
 @hooks.register("register_admin_urls")
 def register_ptw_dashboard_url():
     return [path("ptw/dashboard/", permit_dashboard, name="ohms_ptw_dashboard")]
+
+
+@hooks.register("register_admin_urls")
+def register_ptw_reports_urls():
+    return [path("ptw/reports/", permit_reports, name="ohms_ptw_reports"),
+            path("ptw/reports/export/", permit_reports_export, name="ohms_ptw_reports_export")]
 
 
 @hooks.register("insert_global_admin_css")

@@ -48,6 +48,7 @@ from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
 from . import serializers as s
 from .exports import PermitExportsMixin
+from .reports import PermitReportsMixin
 
 
 # --- configuration --------------------------------------------------------------------
@@ -107,7 +108,7 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(PermitExportsMixin, PermitReportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -123,6 +124,7 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
         "assign_isolation": "change", "update_isolation": "view", "isolation_certificate": "view",
         "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
         "kpis": "view",
+        "reports_summary": "view", "reports_exceptions": "view",
     }
 
     def get_base_queryset(self):
