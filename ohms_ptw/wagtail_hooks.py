@@ -20,8 +20,8 @@ from .admin_views.config import (
 from .admin_views.dashboard import permit_dashboard
 from .admin_views.escalations import EscalationRuleViewSet
 from .admin_views.permits import PermitViewSet
-from .admin_views.task_console import task_console, task_decide
 from .admin_views.reports import PermitReportsMenuEntry, permit_reports, permit_reports_export
+from .admin_views.task_console import task_console, task_decide
 from .manifest import MANIFEST
 
 
