@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
-from rest_framework.throttling import ScopedRateThrottle
 
 from ohms_core import permissions as core_permissions
 
@@ -47,15 +46,8 @@ class PermitExportsMixin:
 
     #: The filterset exports parse filters with (None: the viewset's ``filterset_class``).
     export_filterset_class = None
-    #: Throttle scope of the bulk exports (SPEC 2.10: "5/hour"); applied once the site
-    #: declares its rate in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``.
-    bulk_throttle_scope = "ptw_bulk_export"
-
-    def get_throttles(self):
-        if getattr(self, "action", None) in ("bulk_export_pdf", "bulk_export_excel") and \
-                self.bulk_throttle_scope in ScopedRateThrottle.THROTTLE_RATES:
-            self.throttle_scope = self.bulk_throttle_scope
-        return super().get_throttles()
+    # Bulk exports are throttled per user (scope "ptw_bulk_export", SPEC 5.3): the viewset's
+    # ``action_throttles`` (ohms_ptw.throttles.PERMIT_ACTION_THROTTLES).
 
     def _export_allowed(self):
         decision = core_permissions.check(user=self.request.user, role=self.role, resource="permitexport", action="view")

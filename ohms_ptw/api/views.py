@@ -46,6 +46,7 @@ from ..services import permits as permit_services
 from ..services import photos as photo_services
 from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
+from ..throttles import PERMIT_ACTION_THROTTLES, ActionThrottlesMixin
 from . import serializers as s
 from .exports import PermitExportsMixin
 
@@ -107,7 +108,7 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -124,6 +125,7 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
         "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
         "kpis": "view",
     }
+    action_throttles = PERMIT_ACTION_THROTTLES
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(

@@ -228,6 +228,10 @@ CACHES = (
 )
 
 # REST API
+# Throttle rates of the permit-to-work endpoints (SPEC 5.3; ohms_ptw.throttles), per user.
+PTW_KPI_RATE = os.environ.get("PTW_KPI_RATE", "120/min")
+PTW_BULK_EXPORT_RATE = os.environ.get("PTW_BULK_EXPORT_RATE", "5/hour")
+PTW_SYNC_RATE = os.environ.get("PTW_SYNC_RATE", "60/min")
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
@@ -261,6 +265,9 @@ REST_FRAMEWORK = {
         "user": os.environ.get("OHMS_THROTTLE_USER", "1200/min"),
         "tokens": os.environ.get("OHMS_THROTTLE_TOKENS", "30/min"),
         "notifications": os.environ.get("NOTIFICATIONS_RATE", "120/min"),
+        "ptw_kpi": PTW_KPI_RATE,
+        "ptw_bulk_export": PTW_BULK_EXPORT_RATE,
+        "ptw_sync": PTW_SYNC_RATE,
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
