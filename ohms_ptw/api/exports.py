@@ -20,6 +20,7 @@ from ..exports import bulk
 from ..exports.pdf import generate_audit_ready_pdf
 from ..exports.selectors import permit_for_export
 from ..models import Permit
+from ..observability import time_endpoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,16 +67,20 @@ class PermitExportsMixin:
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
+    @time_endpoint("export_pdf")
     def export_pdf(self, request, pk=None):
         """The audit-ready PDF of one permit (ten sections, QR code to its admin screen)."""
         self._export_allowed()
         permit = permit_for_export(self.get_object().pk, queryset=self._export_queryset())
         data = generate_audit_ready_pdf(permit)
+        self.log_fields = {"permit_id": permit.pk, "project_id": permit.project_id, "permit_count": 1,
+                           "output_bytes": len(data)}
         bulk.audit_export(permits=[permit], user=request.user, organization=self.organization, kind="pdf")
         return attachment(HttpResponse(data, content_type="application/pdf"), bulk.zip_filename(permit))
 
     @extend_schema(parameters=[OpenApiParameter("detailed", bool)], responses={(200, XLSX): bytes})
     @action(detail=False, methods=["get"])
+    @time_endpoint("export_excel")
     def export_excel(self, request):
         """Permits matching the list filters as one workbook (``?detailed=true``: 5 sheets)."""
         self._export_allowed()
@@ -85,6 +90,7 @@ class PermitExportsMixin:
 
     @extend_schema(request=BulkExportSerializer, responses={(200, "application/zip"): bytes})
     @action(detail=False, methods=["post"])
+    @time_endpoint("bulk_export_pdf")
     def bulk_export_pdf(self, request):
         """A ZIP of ``PTW_<number>.pdf``, streamed; ``permit_ids`` take precedence over ``filters``."""
         self._export_allowed()
@@ -92,12 +98,14 @@ class PermitExportsMixin:
         ids = self._select(permit_ids=payload.get("permit_ids"), filters=payload.get("filters"))
         if not ids:
             raise exceptions.ValidationError({"filters": ["No permit matches these filters."]})
+        self.log_fields = {"permit_count": len(ids), "detailed": False}
         self._audit(ids, kind="pdf_zip", detailed=False)
         response = StreamingHttpResponse(bulk.stream_pdf_zip(self._export_queryset(), ids), content_type="application/zip")
         return attachment(response, f"permits-{self._stamp()}.zip")
 
     @extend_schema(request=BulkExportSerializer, responses={(200, XLSX): bytes})
     @action(detail=False, methods=["post"])
+    @time_endpoint("bulk_export_excel")
     def bulk_export_excel(self, request):
         """One workbook of the selected or filtered permits (``detailed``: 5 sheets)."""
         self._export_allowed()
@@ -122,6 +130,7 @@ class PermitExportsMixin:
                           detailed=detailed, batch=str(uuid.uuid4()))
 
     def _excel(self, ids, detailed):
+        self.log_fields = {"permit_count": len(ids), "detailed": detailed}
         self._audit(ids, kind="xlsx", detailed=detailed)
         spool = bulk.excel_file(self._export_queryset(), ids, detailed=detailed)
         response = StreamingHttpResponse(bulk.iter_file(spool), content_type=XLSX)

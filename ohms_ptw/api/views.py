@@ -37,6 +37,7 @@ from ..models import (
     RiskMatrix,
     WorkflowStep,
 )
+from ..observability import time_endpoint
 from ..services import closeout as closeout_services
 from ..services import crew as crew_services
 from ..services import extensions as extension_services
@@ -184,6 +185,7 @@ class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, TransitionsMixin, 
         return self._out(permit)
 
     @action(detail=False, methods=["get"])
+    @time_endpoint("kpis")
     def kpis(self, request):
         """SPEC 2.9: counts, overdue figures and the two lists over the permits the list would
         show with the same filters (scoped, canonical ``PermitFilter``); three queries."""

@@ -27,6 +27,7 @@ from ohms_core.scoping import scope_filterset
 from ohms_core.services.audit import audit_record
 
 from .. import conf
+from ..observability import log_ptw_event
 from .excel import generate_excel_export
 from .pdf import generate_audit_ready_pdf
 from .selectors import permit_export_queryset
@@ -193,6 +194,8 @@ def stream_pdf_zip(queryset, ids: list) -> Iterator[bytes]:
     size += len(data)
     logger.info("ptw bulk pdf export", extra={"permit_count": len(ids), "detailed": True, "bytes": size,
                                                "duration_ms": round((time.monotonic() - started) * 1000)})
+    log_ptw_event("ptw.bulk_export_pdf.streamed", permit_count=len(ids), output_bytes=size,
+                  duration_ms=round((time.monotonic() - started) * 1000, 1))
     yield data
 
 
@@ -202,6 +205,10 @@ def excel_file(queryset, ids: list, *, detailed: bool):
     spool = generate_excel_export(iter_chunks(queryset, ids, detailed=detailed), detailed=detailed, count=len(ids))
     logger.info("ptw excel export", extra={"permit_count": len(ids), "detailed": detailed,
                                             "duration_ms": round((time.monotonic() - started) * 1000)})
+    spool.seek(0, 2)
+    log_ptw_event("ptw.excel_export.written", permit_count=len(ids), detailed=detailed, output_bytes=spool.tell(),
+                  duration_ms=round((time.monotonic() - started) * 1000, 1))
+    spool.seek(0)
     return spool
 
 

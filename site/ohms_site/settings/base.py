@@ -315,3 +315,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OHMS_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }
+# Structured permit-to-work logs (ohms_ptw.observability, docs/operations.md): one JSON line
+# per event on the "ptw" logger at INFO, to the console (through the root handler, whatever
+# the root level) and, when the deployment names one, to a file of its own.
+OHMS_PTW_LOG_FILE = os.environ.get("OHMS_PTW_LOG_FILE", "")
+LOGGING["formatters"] = {**LOGGING.get("formatters", {}), "ptw_json": {"format": "%(message)s"}}
+LOGGING["loggers"]["ptw"] = {"level": "INFO", "handlers": [], "propagate": True}
+if OHMS_PTW_LOG_FILE:
+    LOGGING["handlers"]["ptw_file"] = {"class": "logging.handlers.WatchedFileHandler", "filename": OHMS_PTW_LOG_FILE,
+                                       "formatter": "ptw_json", "level": "INFO"}
+    LOGGING["loggers"]["ptw"]["handlers"].append("ptw_file")
