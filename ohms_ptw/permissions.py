@@ -25,6 +25,8 @@ RESOURCES = {
     "permitlog": {"view": ALL, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
     # Audit-ready exports (PDF, Excel, bulk): everyone who reads permits except field workers.
     "permitexport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
+    # The ops health report (GET /api/v1/ptw/health/, SPEC 5.4): the people who run the permit system.
+    "ptwhealth": {"view": MANAGERS, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
 }
 
 #: Who may isolate and verify points (besides the people assigned on the permit).

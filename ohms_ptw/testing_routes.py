@@ -16,6 +16,7 @@ from .models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
     EscalationRule,
+    ExportLogEntry,
     GasReading,
     IsolationPointLibrary,
     LotoLog,
@@ -108,3 +109,7 @@ register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
     organization=w.org, permit_type=w.get(PermitType), time_limit_hours=2))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
+# The bulk-export counter has no route of its own; organization B's rows must not show in
+# A's lists (the matrix's list check), and GET /api/v1/ptw/health/ only counts them.
+register_factory(ExportLogEntry, lambda w: ExportLogEntry.objects.create(organization=w.org, user=w.admin, kind="xlsx",
+                                                                         permit_count=1))

@@ -28,6 +28,7 @@ from ohms_core.services.audit import audit_record
 
 from .. import conf
 from ..observability import log_ptw_event
+from ..services.export_log import export_log_record
 from .excel import generate_excel_export
 from .pdf import generate_audit_ready_pdf
 from .selectors import permit_export_queryset
@@ -141,12 +142,15 @@ def iter_chunks(queryset, ids: list, *, detailed: bool = True, chunk_size: int =
 
 
 def audit_export(*, permits: Iterable, user, organization, kind: str, detailed: bool = False, batch: str = "") -> int:
-    """One AuditLog row (action ``export``) per exported permit: who took which permit out, how."""
+    """One AuditLog row (action ``export``) per exported permit: who took which permit out, how;
+    and, for a multi-permit export (``batch`` set), one ``ExportLogEntry`` (SPEC 5.3 counter)."""
     count = 0
     for permit in permits:
         audit_record(action=AuditAction.EXPORT, obj=permit, user=user, organization=organization,
                      changes={"format": kind, "detailed": detailed, "batch": batch})
         count += 1
+    if batch:  # a multi-permit export (bulk ZIP, bulk or filtered Excel): the ops health counter
+        export_log_record(organization=organization, user=user, kind=kind, permit_count=count, detailed=detailed)
     return count
 
 
