@@ -109,7 +109,9 @@ register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
     organization=w.org, permit_type=w.get(PermitType), time_limit_hours=2))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
-# The bulk-export counter has no route of its own; organization B's rows must not show in
-# A's lists (the matrix's list check), and GET /api/v1/ptw/health/ only counts them.
+# The bulk-export counter has no route of its own (built only when a check asks for one).
+# GET /api/v1/ptw/health/ has no object in its path: the matrix calls it like every list
+# route (no 500, no id of another organization in the answer); its own cross-organization
+# tests are in ohms_ptw/tests/test_health_endpoint.py.
 register_factory(ExportLogEntry, lambda w: ExportLogEntry.objects.create(organization=w.org, user=w.admin, kind="xlsx",
                                                                          permit_count=1))
