@@ -4,6 +4,11 @@
 the number of items it processed. Each run (scheduled or "run now") takes a Huey lock
 named after the job, so two copies never run at once, and is written to JobRun with its
 duration, success, error and item count.
+
+``retries=`` / ``retry_delay=`` (seconds) make Huey run a failed scheduled run again later
+(a locked database, an SMTP hiccup): every attempt is its own JobRun, so the failure stays
+on record next to the success that followed. A job that fails for good keeps its error.
+Without them (the default) a failed run waits for the next schedule, as before.
 """
 from __future__ import annotations
 
@@ -31,21 +36,33 @@ class Job:
     description: str = ""
     addon: str = ""
     periodic_task: object = field(default=None, repr=False)
+    retries: int = 0
+    retry_delay: int = 0
 
 
 _jobs: dict[str, Job] = {}
 
 
-def periodic_job(name: str, *, schedule: Callable, schedule_label: str, label: str = "", description: str = "", addon: str = ""):
+class JobRunFailed(Exception):
+    """Raised by a failed scheduled run that has retries left, so that Huey runs it again
+    after ``retry_delay`` (the failure itself is already recorded in JobRun)."""
+
+
+def periodic_job(name: str, *, schedule: Callable, schedule_label: str, label: str = "", description: str = "", addon: str = "",
+                 retries: int = 0, retry_delay: int = 0):
     def decorator(func):
         job = Job(name=name, func=func, schedule=schedule, schedule_label=schedule_label,
-                  label=label or name, description=description or (func.__doc__ or "").strip(), addon=addon)
+                  label=label or name, description=description or (func.__doc__ or "").strip(), addon=addon,
+                  retries=retries, retry_delay=retry_delay)
 
-        def scheduled_run():
-            run_job(name)
+        def scheduled_run(task=None):
+            run = run_job(name)
+            if run is not None and run.success is False and task is not None and task.retries:
+                raise JobRunFailed(f"Job {name} failed; {task.retries} retries left, next in {task.retry_delay} s")
 
         scheduled_run.__name__ = f"job_{name}"
-        job.periodic_task = db_periodic_task(schedule, name=f"ohms.job.{name}")(scheduled_run)
+        job.periodic_task = db_periodic_task(schedule, name=f"ohms.job.{name}", retries=retries, retry_delay=retry_delay,
+                                             context=True)(scheduled_run)
         _jobs[name] = job
         return func
 
@@ -107,4 +124,4 @@ def job_run_now(*, name: str, user) -> None:
     run_job_task(name, user_id=getattr(user, "pk", None))
 
 
-__all__ = ["crontab", "periodic_job", "jobs", "get_job", "run_job", "run_job_task", "job_run_now"]
+__all__ = ["JobRunFailed", "crontab", "periodic_job", "jobs", "get_job", "run_job", "run_job_task", "job_run_now"]

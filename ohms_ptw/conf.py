@@ -34,6 +34,10 @@ DEFAULTS: dict[str, int] = {
     "PTW_ISOLATION_PENDING_HOURS": 2,
     #: A reminder (closeout, isolation, expiring soon) is not repeated for a permit within this many hours.
     "PTW_REMINDER_COOLDOWN_HOURS": 24,
+    #: A failed run of a PTW periodic job is tried again this many times (every job is idempotent)...
+    "PTW_JOB_RETRIES": 2,
+    #: ...this many seconds after the failure (each attempt is its own JobRun).
+    "PTW_JOB_RETRY_DELAY_SECONDS": 120,
 }
 
 

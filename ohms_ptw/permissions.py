@@ -27,6 +27,8 @@ RESOURCES = {
     "permitexport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
     # Compliance reports (SPEC 4.5: summary, exceptions, report exports): as the exports.
     "permitreport": {"view": ALL - {Role.WORKER}, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
+    # The ops health report (GET /api/v1/ptw/health/, SPEC 5.4): the people who run the permit system.
+    "ptwhealth": {"view": MANAGERS, "add": frozenset(), "change": frozenset(), "delete": frozenset()},
 }
 
 #: Who may isolate and verify points (besides the people assigned on the permit).

@@ -16,6 +16,7 @@ from .models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
     EscalationRule,
+    ExportLogEntry,
     GasReading,
     IsolationPointLibrary,
     LotoLog,
@@ -109,3 +110,9 @@ register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
 register_route_model("ohms_ptw_task_decide", WorkflowStep)  # the task console's quick action (a function view)
+# The bulk-export counter has no route of its own (built only when a check asks for one).
+# GET /api/v1/ptw/health/ has no object in its path: the matrix calls it like every list
+# route (no 500, no id of another organization in the answer); its own cross-organization
+# tests are in ohms_ptw/tests/test_health_endpoint.py.
+register_factory(ExportLogEntry, lambda w: ExportLogEntry.objects.create(organization=w.org, user=w.admin, kind="xlsx",
+                                                                         permit_count=1))

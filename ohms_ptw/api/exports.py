@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
-from rest_framework.throttling import ScopedRateThrottle
 
 from ohms_core import permissions as core_permissions
 
@@ -21,6 +20,7 @@ from ..exports import bulk
 from ..exports.pdf import generate_audit_ready_pdf
 from ..exports.selectors import permit_for_export
 from ..models import Permit
+from ..observability import time_endpoint
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -47,15 +47,8 @@ class PermitExportsMixin:
 
     #: The filterset exports parse filters with (None: the viewset's ``filterset_class``).
     export_filterset_class = None
-    #: Throttle scope of the bulk exports (SPEC 2.10: "5/hour"); applied once the site
-    #: declares its rate in ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``.
-    bulk_throttle_scope = "ptw_bulk_export"
-
-    def get_throttles(self):
-        if getattr(self, "action", None) in ("bulk_export_pdf", "bulk_export_excel") and \
-                self.bulk_throttle_scope in ScopedRateThrottle.THROTTLE_RATES:
-            self.throttle_scope = self.bulk_throttle_scope
-        return super().get_throttles()
+    # Bulk exports are throttled per user (scope "ptw_bulk_export", SPEC 5.3): the viewset's
+    # ``action_throttles`` (ohms_ptw.throttles.PERMIT_ACTION_THROTTLES).
 
     def _export_allowed(self):
         decision = core_permissions.check(user=self.request.user, role=self.role, resource="permitexport", action="view")
@@ -74,16 +67,20 @@ class PermitExportsMixin:
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
+    @time_endpoint("export_pdf")
     def export_pdf(self, request, pk=None):
         """The audit-ready PDF of one permit (ten sections, QR code to its admin screen)."""
         self._export_allowed()
         permit = permit_for_export(self.get_object().pk, queryset=self._export_queryset())
         data = generate_audit_ready_pdf(permit)
+        self.log_fields = {"permit_id": permit.pk, "project_id": permit.project_id, "permit_count": 1,
+                           "output_bytes": len(data)}
         bulk.audit_export(permits=[permit], user=request.user, organization=self.organization, kind="pdf")
         return attachment(HttpResponse(data, content_type="application/pdf"), bulk.zip_filename(permit))
 
     @extend_schema(parameters=[OpenApiParameter("detailed", bool)], responses={(200, XLSX): bytes})
     @action(detail=False, methods=["get"])
+    @time_endpoint("export_excel")
     def export_excel(self, request):
         """Permits matching the list filters as one workbook (``?detailed=true``: 5 sheets)."""
         self._export_allowed()
@@ -93,6 +90,7 @@ class PermitExportsMixin:
 
     @extend_schema(request=BulkExportSerializer, responses={(200, "application/zip"): bytes})
     @action(detail=False, methods=["post"])
+    @time_endpoint("bulk_export_pdf")
     def bulk_export_pdf(self, request):
         """A ZIP of ``PTW_<number>.pdf``, streamed; ``permit_ids`` take precedence over ``filters``."""
         self._export_allowed()
@@ -100,12 +98,14 @@ class PermitExportsMixin:
         ids = self._select(permit_ids=payload.get("permit_ids"), filters=payload.get("filters"))
         if not ids:
             raise exceptions.ValidationError({"filters": ["No permit matches these filters."]})
+        self.log_fields = {"permit_count": len(ids), "detailed": False}
         self._audit(ids, kind="pdf_zip", detailed=False)
         response = StreamingHttpResponse(bulk.stream_pdf_zip(self._export_queryset(), ids), content_type="application/zip")
         return attachment(response, f"permits-{self._stamp()}.zip")
 
     @extend_schema(request=BulkExportSerializer, responses={(200, XLSX): bytes})
     @action(detail=False, methods=["post"])
+    @time_endpoint("bulk_export_excel")
     def bulk_export_excel(self, request):
         """One workbook of the selected or filtered permits (``detailed``: 5 sheets)."""
         self._export_allowed()
@@ -130,6 +130,7 @@ class PermitExportsMixin:
                           detailed=detailed, batch=str(uuid.uuid4()))
 
     def _excel(self, ids, detailed):
+        self.log_fields = {"permit_count": len(ids), "detailed": detailed}
         self._audit(ids, kind="xlsx", detailed=detailed)
         spool = bulk.excel_file(self._export_queryset(), ids, detailed=detailed)
         response = StreamingHttpResponse(bulk.iter_file(spool), content_type=XLSX)

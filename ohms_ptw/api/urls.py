@@ -1,8 +1,10 @@
 """Routes of /api/v1/ptw/ (SPEC 2, shipped names)."""
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from . import views as v
 from .escalations import EscalationRuleViewSet
+from .health import PTWHealthView
 
 router = DefaultRouter()
 router.register("permit-types", v.PermitTypeViewSet, basename="permittype")
@@ -23,3 +25,4 @@ router.register("my-tasks", v.MyTaskViewSet, basename="mytask")
 router.register("escalation-rules", EscalationRuleViewSet, basename="escalationrule")
 
 urlpatterns = router.urls
+urlpatterns += [path("health/", PTWHealthView.as_view(), name="ptw-health")]

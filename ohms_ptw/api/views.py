@@ -37,6 +37,7 @@ from ..models import (
     RiskMatrix,
     WorkflowStep,
 )
+from ..observability import time_endpoint
 from ..services import closeout as closeout_services
 from ..services import crew as crew_services
 from ..services import extensions as extension_services
@@ -46,6 +47,7 @@ from ..services import permits as permit_services
 from ..services import photos as photo_services
 from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
+from ..throttles import PERMIT_ACTION_THROTTLES, ActionThrottlesMixin
 from . import serializers as s
 from .exports import PermitExportsMixin
 from .reports import PermitReportsMixin
@@ -108,7 +110,7 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitViewSet(PermitExportsMixin, PermitReportsMixin, TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, PermitReportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -126,6 +128,7 @@ class PermitViewSet(PermitExportsMixin, PermitReportsMixin, TransitionsMixin, Sc
         "kpis": "view",
         "reports_summary": "view", "reports_exceptions": "view",
     }
+    action_throttles = PERMIT_ACTION_THROTTLES
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
@@ -184,6 +187,7 @@ class PermitViewSet(PermitExportsMixin, PermitReportsMixin, TransitionsMixin, Sc
         return self._out(permit)
 
     @action(detail=False, methods=["get"])
+    @time_endpoint("kpis")
     def kpis(self, request):
         """SPEC 2.9: counts, overdue figures and the two lists over the permits the list would
         show with the same filters (scoped, canonical ``PermitFilter``); three queries."""

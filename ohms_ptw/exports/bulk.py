@@ -27,6 +27,8 @@ from ohms_core.scoping import scope_filterset
 from ohms_core.services.audit import audit_record
 
 from .. import conf
+from ..observability import log_ptw_event
+from ..services.export_log import export_log_record
 from .excel import generate_excel_export
 from .pdf import generate_audit_ready_pdf
 from .selectors import permit_export_queryset
@@ -140,12 +142,15 @@ def iter_chunks(queryset, ids: list, *, detailed: bool = True, chunk_size: int =
 
 
 def audit_export(*, permits: Iterable, user, organization, kind: str, detailed: bool = False, batch: str = "") -> int:
-    """One AuditLog row (action ``export``) per exported permit: who took which permit out, how."""
+    """One AuditLog row (action ``export``) per exported permit: who took which permit out, how;
+    and, for a multi-permit export (``batch`` set), one ``ExportLogEntry`` (SPEC 5.3 counter)."""
     count = 0
     for permit in permits:
         audit_record(action=AuditAction.EXPORT, obj=permit, user=user, organization=organization,
                      changes={"format": kind, "detailed": detailed, "batch": batch})
         count += 1
+    if batch:  # a multi-permit export (bulk ZIP, bulk or filtered Excel): the ops health counter
+        export_log_record(organization=organization, user=user, kind=kind, permit_count=count, detailed=detailed)
     return count
 
 
@@ -193,6 +198,8 @@ def stream_pdf_zip(queryset, ids: list) -> Iterator[bytes]:
     size += len(data)
     logger.info("ptw bulk pdf export", extra={"permit_count": len(ids), "detailed": True, "bytes": size,
                                                "duration_ms": round((time.monotonic() - started) * 1000)})
+    log_ptw_event("ptw.bulk_export_pdf.streamed", permit_count=len(ids), output_bytes=size,
+                  duration_ms=round((time.monotonic() - started) * 1000, 1))
     yield data
 
 
@@ -202,6 +209,10 @@ def excel_file(queryset, ids: list, *, detailed: bool):
     spool = generate_excel_export(iter_chunks(queryset, ids, detailed=detailed), detailed=detailed, count=len(ids))
     logger.info("ptw excel export", extra={"permit_count": len(ids), "detailed": detailed,
                                             "duration_ms": round((time.monotonic() - started) * 1000)})
+    spool.seek(0, 2)
+    log_ptw_event("ptw.excel_export.written", permit_count=len(ids), detailed=detailed, output_bytes=spool.tell(),
+                  duration_ms=round((time.monotonic() - started) * 1000, 1))
+    spool.seek(0)
     return spool
 
 

@@ -1,6 +1,7 @@
 from .closeout import CloseoutChecklistTemplate, PermitCloseout
 from .config import PermitType, RiskMatrix
 from .escalation import EscalationRule
+from .export_log import ExportLogEntry
 from .isolation import IsolationPointLibrary, LotoLog, LotoProcedure, PermitIsolationPoint
 from .permit import (
     DigitalSignature,
@@ -21,4 +22,5 @@ __all__ = [
     "PermitExtension", "PermitHazard", "PermitNumberSequence", "PermitPhoto", "PermitWorker", "WorkflowInstance",
     "WorkflowStep",
     "EscalationRule",
+    "ExportLogEntry",
 ]

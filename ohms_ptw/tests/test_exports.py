@@ -312,16 +312,13 @@ def test_export_excel_row_limit(w, settings):
     assert response.json()["code"] == "export_limit_exceeded" and response.json()["errors"] == {"count": 2, "limit": 1}
 
 
-def test_bulk_exports_use_their_throttle_scope_when_the_site_sets_a_rate(w, monkeypatch):
-    from django.core.cache import cache
-    from rest_framework.throttling import ScopedRateThrottle
+def test_bulk_exports_use_their_throttle_scope_when_the_site_sets_a_rate(w):
+    from .throttle_utils import throttle_rates
 
-    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "ptw_bulk_export", "2/hour")
-    cache.clear()
     permit = make_permit(w)
     client = w.client(w.admin)
     body = {"permit_ids": [str(permit.pk)]}
-    answers = [client.post(BASE + "bulk_export_excel/", body, format="json").status_code for _i in range(3)]
-    assert answers == [200, 200, 429]
-    assert client.get(purl(permit.pk, "export_pdf")).status_code == 200  # single exports are not in the scope
-    cache.clear()
+    with throttle_rates(ptw_bulk_export="2/hour"):
+        answers = [client.post(BASE + "bulk_export_excel/", body, format="json").status_code for _i in range(3)]
+        assert answers == [200, 200, 429]
+        assert client.get(purl(permit.pk, "export_pdf")).status_code == 200  # single exports are not in the scope

@@ -228,6 +228,10 @@ CACHES = (
 )
 
 # REST API
+# Throttle rates of the permit-to-work endpoints (SPEC 5.3; ohms_ptw.throttles), per user.
+PTW_KPI_RATE = os.environ.get("PTW_KPI_RATE", "120/min")
+PTW_BULK_EXPORT_RATE = os.environ.get("PTW_BULK_EXPORT_RATE", "5/hour")
+PTW_SYNC_RATE = os.environ.get("PTW_SYNC_RATE", "60/min")
 API_PAGE_SIZE = 20
 API_MAX_PAGE_SIZE = 200
 REST_FRAMEWORK = {
@@ -261,6 +265,9 @@ REST_FRAMEWORK = {
         "user": os.environ.get("OHMS_THROTTLE_USER", "1200/min"),
         "tokens": os.environ.get("OHMS_THROTTLE_TOKENS", "30/min"),
         "notifications": os.environ.get("NOTIFICATIONS_RATE", "120/min"),
+        "ptw_kpi": PTW_KPI_RATE,
+        "ptw_bulk_export": PTW_BULK_EXPORT_RATE,
+        "ptw_sync": PTW_SYNC_RATE,
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -308,3 +315,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("OHMS_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"level": "ERROR"}, "django_tasks": {"level": "WARNING"}},
 }
+# Structured permit-to-work logs (ohms_ptw.observability, docs/operations.md): one JSON line
+# per event on the "ptw" logger at INFO, to the console (through the root handler, whatever
+# the root level) and, when the deployment names one, to a file of its own.
+OHMS_PTW_LOG_FILE = os.environ.get("OHMS_PTW_LOG_FILE", "")
+LOGGING["formatters"] = {**LOGGING.get("formatters", {}), "ptw_json": {"format": "%(message)s"}}
+LOGGING["loggers"]["ptw"] = {"level": "INFO", "handlers": [], "propagate": True}
+if OHMS_PTW_LOG_FILE:
+    LOGGING["handlers"]["ptw_file"] = {"class": "logging.handlers.WatchedFileHandler", "filename": OHMS_PTW_LOG_FILE,
+                                       "formatter": "ptw_json", "level": "INFO"}
+    LOGGING["loggers"]["ptw"]["handlers"].append("ptw_file")

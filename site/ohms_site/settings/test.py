@@ -19,6 +19,10 @@ REST_FRAMEWORK = {
         "user": "100000/min",
         "tokens": "10000/min",
         "notifications": "100000/min",
+        # Throttling tests lower these with ohms_ptw.throttles.throttle_rates().
+        "ptw_kpi": "100000/min",
+        "ptw_bulk_export": "100000/hour",
+        "ptw_sync": "100000/min",
     },
 }
 # The login lock counts wrong passwords per user name in the cache, which lives for the whole
