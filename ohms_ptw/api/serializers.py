@@ -240,8 +240,10 @@ class GasReadingSerializer(PermitChildSerializer):
 
     class Meta:
         model = GasReading
-        fields = (*COMMON, "permit", "gas", "value", "unit", "safe", "tested_by", "tested_at", "instrument", "offline_id")
+        fields = (*COMMON, "permit", "gas", "value", "unit", "safe", "tested_by", "tested_at", "instrument", "offline_id",
+                  "device_id")
         read_only_fields = (*BASE_READ_ONLY, "safe", "tested_by")
+        validators = []  # a retried offline id is answered by the service (200 or 409), not refused as "not unique"
 
 
 class PermitHazardSerializer(PermitChildSerializer):
@@ -266,8 +268,10 @@ class PermitPhotoSerializer(PermitChildSerializer):
 
     class Meta:
         model = PermitPhoto
-        fields = (*COMMON, "permit", "photo_type", "file", "caption", "taken_by", "taken_at", "content_hash", "offline_id")
+        fields = (*COMMON, "permit", "photo_type", "file", "caption", "taken_by", "taken_at", "content_hash", "offline_id",
+                  "device_id")
         read_only_fields = (*BASE_READ_ONLY, "taken_by", "content_hash")
+        validators = []  # a retried offline id is answered by the service (200 or 409), not refused as "not unique"
 
 
 class PermitAuditSerializer(serializers.ModelSerializer):

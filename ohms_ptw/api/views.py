@@ -48,6 +48,7 @@ from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
 from . import serializers as s
 from .exports import PermitExportsMixin
+from .offline import offline_create
 
 
 # --- configuration --------------------------------------------------------------------
@@ -326,11 +327,10 @@ class GasReadingViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListMo
     def get_base_queryset(self):
         return GasReading.objects.select_related("tested_by")
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        permit = data.pop("permit")
-        serializer.instance = gas_services.gas_reading_record(permit=permit, data=data, user=self.request.user)
+    def create(self, request, *args, **kwargs):
+        """201 for a new reading; 200 with the first reading for a retried ``offline_id`` from the
+        same device (``X-Device-Id`` header or ``device_id``); 409 for another reading under that id."""
+        return offline_create(self, request, gas_services.gas_reading_submit)
 
 
 class PermitHazardViewSet(PermitScopedChildMixin, ScopedModelViewSet):
@@ -368,11 +368,10 @@ class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScoped
     def get_base_queryset(self):
         return PermitPhoto.objects.all()
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        permit = data.pop("permit")
-        serializer.instance = photo_services.permit_photo_add(permit=permit, data=data, user=self.request.user)
+    def create(self, request, *args, **kwargs):
+        """201 for a new photo; 200 with the first photo for a retry (same offline id and device,
+        or the same bytes on the permit); 409 for other bytes under a used offline id."""
+        return offline_create(self, request, photo_services.permit_photo_submit)
 
 
 class ReadOnlyPermitChildViewSet(PermitScopedChildMixin, TenantScopedMixin, viewsets.ReadOnlyModelViewSet):

@@ -152,6 +152,7 @@ class LotoLog(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=LotoStatus.choices)
     lock_ids = models.JSONField(_("lock ids"), default=list, blank=True)
     photo = models.FileField(_("photo evidence"), upload_to=OrganizationUploadTo("ptw-loto"), blank=True)
+    photo_hash = models.CharField(_("photo content hash"), max_length=64, blank=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+")
     timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
