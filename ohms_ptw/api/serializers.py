@@ -194,6 +194,8 @@ class AssignIsolationSerializer(serializers.Serializer):
     custom_point_details = serializers.CharField(required=False, allow_blank=True)
     required = serializers.BooleanField(required=False, default=True)
     order = serializers.IntegerField(required=False, default=0, min_value=0)
+    loto_procedure_id = serializers.UUIDField(required=False, allow_null=True)  # its steps are copied onto the point
+    isolation_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)  # overrides the copy
 
 
 class UpdateIsolationSerializer(serializers.Serializer):
@@ -221,7 +223,7 @@ class PermitIsolationPointSerializer(serializers.ModelSerializer):
         fields = ("id", "version", "permit", "point", "name", "point_code", "energy_type", "point_type", "location",
                   "custom_point_name", "custom_point_details", "status", "required", "lock_applied", "lock_count",
                   "lock_ids", "isolated_by", "isolated_at", "verified_by", "verified_at", "verification_notes",
-                  "deisolated_by", "deisolated_at", "deisolated_notes", "order")
+                  "deisolated_by", "deisolated_at", "deisolated_notes", "order", "loto_procedure", "isolation_steps")
         read_only_fields = fields
 
 
@@ -288,7 +290,8 @@ class LotoLogSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LotoLog
-        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "photo", "user", "timestamp")
+        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "photo", "photo_hash", "user",
+                  "timestamp")
         read_only_fields = fields
 
 

@@ -48,6 +48,7 @@ from ..services import signatures as signature_services
 from ..services import workflow as workflow_services
 from . import serializers as s
 from .exports import PermitExportsMixin
+from .loto import LotoLogPhotoMixin, PermitLotoMixin, scoped_procedure
 from .offline import offline_create
 
 
@@ -108,7 +109,7 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(PermitLotoMixin, PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -124,6 +125,7 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
         "assign_isolation": "change", "update_isolation": "view", "isolation_certificate": "view",
         "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
         "kpis": "view",
+        "apply_loto_procedure": "change", "update_isolation_steps": "change",
     }
 
     def get_base_queryset(self):
@@ -284,6 +286,8 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
         payload = s.AssignIsolationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        procedure_id = data.pop("loto_procedure_id", None)
+        data["loto_procedure"] = scoped_procedure(self, procedure_id) if procedure_id else None
         library_point = None
         if data.pop("library_point_id", None):
             library_point = self.scope_queryset(IsolationPointLibrary.objects.all()).filter(
@@ -389,7 +393,7 @@ class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
         return PermitAudit.objects.all()
 
 
-class LotoLogViewSet(FileDownloadMixin, ReadOnlyPermitChildViewSet):
+class LotoLogViewSet(LotoLogPhotoMixin, FileDownloadMixin, ReadOnlyPermitChildViewSet):
     """``download`` streams the lock photo evidence: only to members who may see the permit."""
 
     model = LotoLog
@@ -397,7 +401,7 @@ class LotoLogViewSet(FileDownloadMixin, ReadOnlyPermitChildViewSet):
     filterset_fields = ["permit", "action", "asset_tag"]
     file_field = "photo"
     file_inline_images = True  # re-sniffed when served: only a raster image Pillow recognises is inline
-    action_policy = {"download": "view"}
+    action_policy = {"download": "view", "photo": "view"}  # photo: who may attach is the service's rule
 
     def get_base_queryset(self):
         return LotoLog.objects.all()

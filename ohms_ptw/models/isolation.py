@@ -74,6 +74,11 @@ class PermitIsolationPoint(StateMachineMixin, BaseModel):
     deisolated_at = models.DateTimeField(_("de-isolated at"), null=True, blank=True, editable=False)
     deisolated_notes = models.TextField(_("de-isolation notes"), blank=True, editable=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Copied, not linked: the steps are prefilled from the LOTO procedure chosen (or the library
+    # point's isolation method) when the point is assigned, then edited for this job.
+    loto_procedure = models.ForeignKey("LotoProcedure", verbose_name=_("LOTO procedure"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    isolation_steps = models.TextField(_("isolation steps"), blank=True, help_text=_("One step per line, in order."))
 
     class Meta:
         verbose_name = _("permit isolation point")
