@@ -108,3 +108,4 @@ register_factory(EscalationRule, lambda w: EscalationRule.objects.create(
     organization=w.org, permit_type=w.get(PermitType), time_limit_hours=2))
 register_kwarg("point_pk", _point_of_permit)
 register_kwarg("action", lambda obj, w: "verify")
+register_kwarg("log_pk", lambda obj, w: w.get(LotoLog).pk)  # admin LOTO photo upload (issue 9, offline/LOTO)
