@@ -116,3 +116,4 @@ register_route_model("ohms_ptw_task_decide", WorkflowStep)  # the task console's
 # tests are in ohms_ptw/tests/test_health_endpoint.py.
 register_factory(ExportLogEntry, lambda w: ExportLogEntry.objects.create(organization=w.org, user=w.admin, kind="xlsx",
                                                                          permit_count=1))
+register_kwarg("log_pk", lambda obj, w: w.get(LotoLog).pk)  # admin LOTO photo upload (issue 9, offline/LOTO)

@@ -43,6 +43,7 @@ from ..states import EnergyType, PermitStatus, PointType
 from . import actions
 from . import exports as export_views
 from . import forms as ptw_forms
+from . import loto as loto_views
 from .columns import DateTimeColumn, RiskColumn, StatusColumn
 
 
@@ -222,6 +223,7 @@ def permit_screen_context(request, permit) -> dict:
         "can_initiate": permit.status in (PermitStatus.DRAFT, PermitStatus.SUBMITTED),
         "can_extend": not closed and not list(gates.extension_state_gate(permit)),
         "may_export": bool(core_permissions.check(user=user, role=ctx.role, resource="permitexport", action="view")),
+        "loto": loto_views.loto_screen_context(permit),
     }
 
 
@@ -336,4 +338,7 @@ class PermitViewSet(ScopedModelViewSet):
             path("<uuid:pk>/export/pdf/", export_views.permit_pdf, name="export_pdf"),
             path("<uuid:pk>/export/excel/", export_views.permit_excel, name="export_excel"),
             path("bulk-export/", export_views.bulk_export, name="bulk_export"),
+            path("<uuid:pk>/loto/<int:log_pk>/photo/", loto_views.loto_photo_add, name="loto_photo"),
+            path("<uuid:pk>/loto-procedure/", loto_views.loto_procedure_apply_view, name="loto_procedure"),
+            path("<uuid:pk>/isolation-steps/<uuid:point_pk>/", loto_views.isolation_steps_view, name="isolation_steps"),
         ]

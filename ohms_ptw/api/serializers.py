@@ -194,6 +194,8 @@ class AssignIsolationSerializer(serializers.Serializer):
     custom_point_details = serializers.CharField(required=False, allow_blank=True)
     required = serializers.BooleanField(required=False, default=True)
     order = serializers.IntegerField(required=False, default=0, min_value=0)
+    loto_procedure_id = serializers.UUIDField(required=False, allow_null=True)  # its steps are copied onto the point
+    isolation_steps = serializers.CharField(required=False, allow_blank=True, max_length=20000)  # overrides the copy
 
 
 class UpdateIsolationSerializer(serializers.Serializer):
@@ -221,7 +223,7 @@ class PermitIsolationPointSerializer(serializers.ModelSerializer):
         fields = ("id", "version", "permit", "point", "name", "point_code", "energy_type", "point_type", "location",
                   "custom_point_name", "custom_point_details", "status", "required", "lock_applied", "lock_count",
                   "lock_ids", "isolated_by", "isolated_at", "verified_by", "verified_at", "verification_notes",
-                  "deisolated_by", "deisolated_at", "deisolated_notes", "order")
+                  "deisolated_by", "deisolated_at", "deisolated_notes", "order", "loto_procedure", "isolation_steps")
         read_only_fields = fields
 
 
@@ -240,8 +242,10 @@ class GasReadingSerializer(PermitChildSerializer):
 
     class Meta:
         model = GasReading
-        fields = (*COMMON, "permit", "gas", "value", "unit", "safe", "tested_by", "tested_at", "instrument", "offline_id")
+        fields = (*COMMON, "permit", "gas", "value", "unit", "safe", "tested_by", "tested_at", "instrument", "offline_id",
+                  "device_id")
         read_only_fields = (*BASE_READ_ONLY, "safe", "tested_by")
+        validators = []  # a retried offline id is answered by the service (200 or 409), not refused as "not unique"
 
 
 class PermitHazardSerializer(PermitChildSerializer):
@@ -266,8 +270,10 @@ class PermitPhotoSerializer(PermitChildSerializer):
 
     class Meta:
         model = PermitPhoto
-        fields = (*COMMON, "permit", "photo_type", "file", "caption", "taken_by", "taken_at", "content_hash", "offline_id")
+        fields = (*COMMON, "permit", "photo_type", "file", "caption", "taken_by", "taken_at", "content_hash", "offline_id",
+                  "device_id")
         read_only_fields = (*BASE_READ_ONLY, "taken_by", "content_hash")
+        validators = []  # a retried offline id is answered by the service (200 or 409), not refused as "not unique"
 
 
 class PermitAuditSerializer(serializers.ModelSerializer):
@@ -284,7 +290,8 @@ class LotoLogSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LotoLog
-        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "photo", "user", "timestamp")
+        fields = ("id", "permit", "isolation_point", "asset_tag", "action", "lock_ids", "photo", "photo_hash", "user",
+                  "timestamp")
         read_only_fields = fields
 
 

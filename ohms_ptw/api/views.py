@@ -50,6 +50,8 @@ from ..services import workflow as workflow_services
 from ..throttles import PERMIT_ACTION_THROTTLES, ActionThrottlesMixin
 from . import serializers as s
 from .exports import PermitExportsMixin
+from .loto import LotoLogPhotoMixin, PermitLotoMixin, scoped_procedure
+from .offline import offline_create
 from .reports import PermitReportsMixin
 
 
@@ -110,7 +112,8 @@ class LotoProcedureViewSet(ScopedModelViewSet):
 
 
 # --- permits --------------------------------------------------------------------------
-class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, PermitReportsMixin, TransitionsMixin, ScopedModelViewSet):
+class PermitViewSet(ActionThrottlesMixin, PermitLotoMixin, PermitExportsMixin, PermitReportsMixin, TransitionsMixin,
+                    ScopedModelViewSet):
     """Permits of the caller's organization and projects. Status changes go through the
     state machine only (transitions, workflow/*, update_status)."""
 
@@ -127,6 +130,7 @@ class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, PermitReportsMixin
         "export_pdf": "view", "export_excel": "view", "bulk_export_pdf": "view", "bulk_export_excel": "view",
         "kpis": "view",
         "reports_summary": "view", "reports_exceptions": "view",
+        "apply_loto_procedure": "change", "update_isolation_steps": "change",
     }
     action_throttles = PERMIT_ACTION_THROTTLES
 
@@ -289,6 +293,8 @@ class PermitViewSet(ActionThrottlesMixin, PermitExportsMixin, PermitReportsMixin
         payload = s.AssignIsolationSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        procedure_id = data.pop("loto_procedure_id", None)
+        data["loto_procedure"] = scoped_procedure(self, procedure_id) if procedure_id else None
         library_point = None
         if data.pop("library_point_id", None):
             library_point = self.scope_queryset(IsolationPointLibrary.objects.all()).filter(
@@ -332,11 +338,10 @@ class GasReadingViewSet(PermitScopedChildMixin, TenantScopedMixin, mixins.ListMo
     def get_base_queryset(self):
         return GasReading.objects.select_related("tested_by")
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        permit = data.pop("permit")
-        serializer.instance = gas_services.gas_reading_record(permit=permit, data=data, user=self.request.user)
+    def create(self, request, *args, **kwargs):
+        """201 for a new reading; 200 with the first reading for a retried ``offline_id`` from the
+        same device (``X-Device-Id`` header or ``device_id``); 409 for another reading under that id."""
+        return offline_create(self, request, gas_services.gas_reading_submit)
 
 
 class PermitHazardViewSet(PermitScopedChildMixin, ScopedModelViewSet):
@@ -374,11 +379,10 @@ class PermitPhotoViewSet(FileDownloadMixin, PermitScopedChildMixin, TenantScoped
     def get_base_queryset(self):
         return PermitPhoto.objects.all()
 
-    def perform_create(self, serializer):
-        data = dict(serializer.validated_data)
-        data.pop("version", None)
-        permit = data.pop("permit")
-        serializer.instance = photo_services.permit_photo_add(permit=permit, data=data, user=self.request.user)
+    def create(self, request, *args, **kwargs):
+        """201 for a new photo; 200 with the first photo for a retry (same offline id and device,
+        or the same bytes on the permit); 409 for other bytes under a used offline id."""
+        return offline_create(self, request, photo_services.permit_photo_submit)
 
 
 class ReadOnlyPermitChildViewSet(PermitScopedChildMixin, TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
@@ -396,7 +400,7 @@ class PermitAuditViewSet(ReadOnlyPermitChildViewSet):
         return PermitAudit.objects.all()
 
 
-class LotoLogViewSet(FileDownloadMixin, ReadOnlyPermitChildViewSet):
+class LotoLogViewSet(LotoLogPhotoMixin, FileDownloadMixin, ReadOnlyPermitChildViewSet):
     """``download`` streams the lock photo evidence: only to members who may see the permit."""
 
     model = LotoLog
@@ -404,7 +408,7 @@ class LotoLogViewSet(FileDownloadMixin, ReadOnlyPermitChildViewSet):
     filterset_fields = ["permit", "action", "asset_tag"]
     file_field = "photo"
     file_inline_images = True  # re-sniffed when served: only a raster image Pillow recognises is inline
-    action_policy = {"download": "view"}
+    action_policy = {"download": "view", "photo": "view"}  # photo: who may attach is the service's rule
 
     def get_base_queryset(self):
         return LotoLog.objects.all()

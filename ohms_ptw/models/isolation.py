@@ -74,6 +74,11 @@ class PermitIsolationPoint(StateMachineMixin, BaseModel):
     deisolated_at = models.DateTimeField(_("de-isolated at"), null=True, blank=True, editable=False)
     deisolated_notes = models.TextField(_("de-isolation notes"), blank=True, editable=False)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Copied, not linked: the steps are prefilled from the LOTO procedure chosen (or the library
+    # point's isolation method) when the point is assigned, then edited for this job.
+    loto_procedure = models.ForeignKey("LotoProcedure", verbose_name=_("LOTO procedure"), null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
+    isolation_steps = models.TextField(_("isolation steps"), blank=True, help_text=_("One step per line, in order."))
 
     class Meta:
         verbose_name = _("permit isolation point")
@@ -152,6 +157,7 @@ class LotoLog(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=LotoStatus.choices)
     lock_ids = models.JSONField(_("lock ids"), default=list, blank=True)
     photo = models.FileField(_("photo evidence"), upload_to=OrganizationUploadTo("ptw-loto"), blank=True)
+    photo_hash = models.CharField(_("photo content hash"), max_length=64, blank=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True, on_delete=models.SET_NULL, related_name="+")
     timestamp = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

@@ -235,12 +235,18 @@ class GasReading(BaseModel):
     tested_at = models.DateTimeField(_("tested at"))
     instrument = models.CharField(_("instrument"), max_length=100, blank=True)
     offline_id = models.CharField(_("offline id"), max_length=100, blank=True, db_index=True)
+    device_id = models.CharField(_("device id"), max_length=100, blank=True,
+                                 help_text=_("The device that recorded the reading offline (X-Device-Id)."))
 
     class Meta:
         verbose_name = _("gas reading")
         verbose_name_plural = _("gas readings")
         ordering = ["-tested_at"]
         indexes = [models.Index(fields=["permit", "gas", "-tested_at"], name="gasreading_latest")]
+        # A retried offline reading must never be a second row, even when two retries race
+        # (services/offline.py returns the first one).
+        constraints = [models.UniqueConstraint(fields=["permit", "device_id", "offline_id"], condition=~Q(offline_id=""),
+                                               name="gasreading_offline_once")]
 
     def __str__(self):
         return f"{self.gas} {self.value}{self.unit}"
@@ -275,11 +281,15 @@ class PermitPhoto(BaseModel):
     taken_at = models.DateTimeField(_("taken at"))
     content_hash = models.CharField(_("content hash"), max_length=64, blank=True, editable=False)
     offline_id = models.CharField(_("offline id"), max_length=100, blank=True, db_index=True)
+    device_id = models.CharField(_("device id"), max_length=100, blank=True,
+                                 help_text=_("The device that took the photo offline (X-Device-Id)."))
 
     class Meta:
         verbose_name = _("permit photo")
         verbose_name_plural = _("permit photos")
         ordering = ["-taken_at"]
+        constraints = [models.UniqueConstraint(fields=["permit", "device_id", "offline_id"], condition=~Q(offline_id=""),
+                                               name="permitphoto_offline_once")]
 
     def __str__(self):
         return self.caption or self.get_photo_type_display()

@@ -14,12 +14,39 @@ from ohms_core.services.records import record_create
 from .. import conf, gates
 from ..models import GasReading
 from ..states import PermitStatus
+from . import offline
 from .audit import permit_audit
 from .rules import invalid_if, refuse_if
 from .workflow import permit_transition
 
 
 def gas_reading_record(*, permit, data: dict, user) -> GasReading:
+    """Record a reading (see ``gas_reading_submit``) and return it, new or first of its retries."""
+    return gas_reading_submit(permit=permit, data=data, user=user).record
+
+
+def _sent(existing, data: dict) -> dict:
+    """What a retry must repeat for ``existing`` to be its first record (unit and instrument
+    only when sent: the unit defaults from the permit type)."""
+    sent = {"gas": data.get("gas"), "value": data.get("value")}
+    if data.get("tested_at"):
+        sent["tested_at"] = data["tested_at"]
+    for name in ("unit", "instrument"):
+        if data.get(name):
+            sent[name] = data[name]
+    return sent
+
+
+def gas_reading_submit(*, permit, data: dict, user) -> offline.Submitted:
+    """Record a reading once: a retry with the same ``offline_id`` (and device) gives back the
+    first reading (``created=False``), a different reading under that id is a 409
+    (``services/offline.py``). A retry is answered even once the permit has closed."""
+    data = {**data, "offline_id": offline.offline_keys(data)[0], "device_id": offline.offline_keys(data)[1]}
+    return offline.offline_submit(model=GasReading, permit=permit, data=data, compare=lambda existing: _sent(existing, data),
+                                  create=lambda: _gas_reading_create(permit=permit, data=data, user=user))
+
+
+def _gas_reading_create(*, permit, data: dict, user) -> GasReading:
     """Record a reading (append-only, saved once with its verdict). Outside limits on an
     active permit: suspend at once, with the reading as the reason, and alert the issuer
     and area in-charge. An impossible value (negative, over 100 %) is a 400, never "safe"."""

@@ -29,7 +29,11 @@ ACTIONS = ("isolate", "verify", "deisolate")
 
 
 def isolation_assign(*, permit, user, library_point=None, custom_point_name: str = "",
-                     custom_point_details: str = "", required: bool = True, order: int = 0) -> PermitIsolationPoint:
+                     custom_point_details: str = "", required: bool = True, order: int = 0,
+                     loto_procedure=None, isolation_steps: str | None = None) -> PermitIsolationPoint:
+    """Put a library or custom point on the permit. Its steps are copied (then editable, see
+    ``loto.isolation_steps_update``) from ``isolation_steps`` when given, else from the LOTO
+    procedure chosen, else from the library point's isolation method."""
     refuse_if(gates.permit_open_gate(permit))
     if not perms.user_may_assign_points(permit, user, get_context().role):
         raise NotAllowedError(_("Only the requester, the issuer, the area in-charge or a safety manager can assign isolation points."))
@@ -40,10 +44,17 @@ def isolation_assign(*, permit, user, library_point=None, custom_point_name: str
             raise ValidationError({"library_point_id": [_("This point is not available for the permit's project.")]})
         if PermitIsolationPoint.objects.filter(permit=permit, point=library_point).exists():
             raise ValidationError({"library_point_id": [_("This point is already assigned to the permit.")]})
+    if loto_procedure is not None and (loto_procedure.organization_id != permit.organization_id or (
+            loto_procedure.project_id and loto_procedure.project_id != permit.project_id)):
+        raise ValidationError({"loto_procedure_id": [_("This LOTO procedure is not available for the permit's project.")]})
+    if isolation_steps is None:
+        isolation_steps = (loto_procedure.steps if loto_procedure is not None
+                           else library_point.isolation_method if library_point is not None else "")
     with transaction.atomic():
         point = record_create(model=PermitIsolationPoint, organization=permit.organization, user=user, data={
             "permit": permit, "point": library_point, "custom_point_name": "" if library_point else custom_point_name.strip(),
-            "custom_point_details": custom_point_details or "", "required": bool(required), "order": int(order or 0)})
+            "custom_point_details": custom_point_details or "", "required": bool(required), "order": int(order or 0),
+            "loto_procedure": loto_procedure, "isolation_steps": isolation_steps or ""})
         permit_audit(permit=permit, action="isolation_assigned", user=user, data={"point": str(point)})
     return point
 
