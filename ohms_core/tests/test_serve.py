@@ -184,6 +184,11 @@ def test_serve_answers_status_admin_login_and_static_with_far_future_cache(serve
     report = json.loads(body)
     assert report["database"]["status"] == "ok"
     assert report["jobs"]["backend"] == "SqliteHuey"  # no REDIS_URL: the embedded queue
+    if report["database"]["vendor"] == "postgresql":  # production pools PostgreSQL connections
+        assert report["database"]["pool"]["max_size"] == 10
+        assert report["database"]["pool"]["size"] >= 1
+    else:
+        assert report["database"]["pool"] is None
     assert headers["Server"].startswith("gunicorn")
     assert "max-age=31536000" in headers["Strict-Transport-Security"]
 
@@ -214,3 +219,62 @@ def test_serve_answers_status_admin_login_and_static_with_far_future_cache(serve
     # SIGTERM stops gunicorn and the consumer with the script.
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=60) == 0
+
+
+def test_status_reports_no_pool_without_one(client, db):
+    from django.db import connection
+
+    body = client.get("/api/v1/status/").json()
+    if connection.vendor != "postgresql" or getattr(connection, "pool", None) is None:
+        assert body["database"]["pool"] is None
+
+
+class _FakePool:
+    def get_stats(self):
+        return {"pool_min": 2, "pool_max": 10, "pool_size": 4, "pool_available": 1, "requests_waiting": 3,
+                "requests_num": 120, "requests_errors": 1, "connections_errors": 1}
+
+
+class _FakeConnection:
+    vendor = "postgresql"
+    pool = _FakePool()
+
+
+def test_pool_stats_are_mapped_from_psycopg_pool():
+    from ohms_core.api.health import database_pool_stats
+
+    assert database_pool_stats(_FakeConnection()) == {
+        "min_size": 2, "max_size": 10, "size": 4, "available": 1, "waiting": 3, "requests": 120, "errors": 2,
+    }
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_psycopg_pool_serves_connections_and_reports_stats():
+    """A pooled Django connection (OPTIONS["pool"]) on the real server, as production configures it."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (CI runs it there)")
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    from ohms_core.api.health import database_pool_stats
+
+    settings_dict = {**connection.settings_dict, "CONN_MAX_AGE": 0,
+                     "OPTIONS": {**connection.settings_dict.get("OPTIONS", {}), "pool": {"min_size": 1, "max_size": 3}}}
+    pooled = DatabaseWrapper(settings_dict, alias="pool-test")
+    try:
+        for _ in range(3):  # each "request" borrows and returns a connection
+            with pooled.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                assert cursor.fetchone() == (1,)
+            pooled.close()
+        with pooled.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        stats = database_pool_stats(pooled)
+        assert stats["min_size"] == 1 and stats["max_size"] == 3
+        assert 1 <= stats["size"] <= 3
+        assert stats["waiting"] == 0 and stats["errors"] == 0
+    finally:
+        pooled.close()
+        pooled.close_pool()
