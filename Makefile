@@ -8,14 +8,14 @@ TEST_WORKERS ?= 2
 # The stamp changes whenever pyproject.toml changes, so `make install` is a no-op when up to date.
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: install run test e2e lint ci clean messages
+.PHONY: install run test e2e lint ci clean messages serve
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,e2e]"
+	$(BIN)/python -m pip install -q -e ".[dev,ops,e2e]"
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
@@ -23,6 +23,11 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ohms_demo
 	PORT=$(PORT) scripts/run.sh
+
+# Production mode: gunicorn + Huey consumer(s) on the database/queue/storage from the
+# environment (refuses with the list of missing variables). See docs/deployment.md.
+serve: install
+	PORT=$(PORT) scripts/serve.sh
 
 test: install
 	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -12,7 +12,8 @@ folders shared by every organization and were served by a public ``/media/`` rou
 * files are only served by access-checked views (:func:`file_response`): download
   (``attachment``) by default, ``inline`` only for an image we verified, always with
   ``nosniff`` and a sandboxing Content-Security-Policy, streamed from the storage
-  backend (file system or S3 alike).
+  backend; on S3-compatible storage they redirect instead to a signed URL valid for
+  ``OHMS_MEDIA_S3_URL_EXPIRE`` seconds (objects are private, never a public URL).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import re
 import uuid
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponseRedirect
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
@@ -108,8 +109,30 @@ def sniff_raster_image(fieldfile) -> str:
     return RASTER_FORMATS.get(image_format, ("", ""))[0]
 
 
-def file_response(fieldfile, *, filename: str = "", inline_image: bool = False, checksum: str = "") -> FileResponse:
-    """Stream a stored file safely (see module docstring).
+def signed_storage_url(fieldfile, *, filename: str, as_attachment: bool, content_type: str) -> str:
+    """A signed, short-lived URL of the object when the storage is S3-compatible, else "".
+
+    Called only by :func:`file_response`, i.e. after the view's access check: the web
+    process does not stream the bytes (the bucket does), but nobody gets a URL without
+    passing the check, and the URL expires after ``OHMS_MEDIA_S3_URL_EXPIRE`` seconds.
+    The bucket is told the name, type and caching of the response so the browser treats
+    it as the streamed response would be treated.
+    """
+    storage = fieldfile.storage
+    if not (getattr(storage, "querystring_auth", False) and getattr(storage, "bucket_name", None)):
+        return ""
+    from django.conf import settings
+    from django.utils.http import content_disposition_header
+
+    return storage.url(fieldfile.name, parameters={
+        "ResponseContentDisposition": content_disposition_header(as_attachment, filename),
+        "ResponseContentType": content_type,
+        "ResponseCacheControl": "private, no-store",
+    }, expire=getattr(settings, "OHMS_MEDIA_S3_URL_EXPIRE", 60))
+
+
+def file_response(fieldfile, *, filename: str = "", inline_image: bool = False, checksum: str = "") -> FileResponse | HttpResponseRedirect:
+    """Stream a stored file safely (see module docstring); on S3, redirect to a signed URL.
 
     ``inline_image=True`` only lets a raster image we recognise be shown inline; anything
     else, and every other file, is an attachment with a neutral type.
@@ -117,6 +140,15 @@ def file_response(fieldfile, *, filename: str = "", inline_image: bool = False, 
     mime = sniff_raster_image(fieldfile) if inline_image else ""
     as_attachment = mime not in INLINE_SAFE_TYPES
     name = filename or os.path.basename(fieldfile.name)
+    signed = signed_storage_url(fieldfile, filename=name, as_attachment=as_attachment,
+                                content_type=mime if not as_attachment else "application/octet-stream")
+    if signed:
+        redirect = HttpResponseRedirect(signed)
+        redirect["Cache-Control"] = "private, no-store"
+        redirect["Referrer-Policy"] = "no-referrer"
+        if checksum:
+            redirect["X-Checksum-SHA256"] = checksum
+        return redirect
     handle = fieldfile.storage.open(fieldfile.name, "rb")
     response = FileResponse(handle, as_attachment=as_attachment, filename=name)
     response["Content-Type"] = mime if not as_attachment else "application/octet-stream"

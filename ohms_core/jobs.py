@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.utils import timezone
 from huey import crontab
@@ -56,6 +57,10 @@ def periodic_job(name: str, *, schedule: Callable, schedule_label: str, label: s
                   retries=retries, retry_delay=retry_delay)
 
         def scheduled_run(task=None):
+            # Only the first attempt claims the tick; a retry (fewer retries left) was claimed already.
+            first_attempt = task is None or task.retries == retries
+            if first_attempt and not claim_tick(name):
+                return
             run = run_job(name)
             if run is not None and run.success is False and task is not None and task.retries:
                 raise JobRunFailed(f"Job {name} failed; {task.retries} retries left, next in {task.retry_delay} s")
@@ -67,6 +72,25 @@ def periodic_job(name: str, *, schedule: Callable, schedule_label: str, label: s
         return func
 
     return decorator
+
+
+def claim_tick(name: str, now=None) -> bool:
+    """True for the first consumer that claims this job's scheduled minute, False after.
+
+    Every Huey consumer runs its own scheduler, so with several consumers (scale-out, SPEC
+    DECISIONS 16) each one enqueues every periodic job at every tick. The job lock in
+    :func:`run_job` only stops two copies overlapping; a job that ends quickly would still
+    run once per consumer. The claim is a set-if-absent key in the queue's own storage
+    (Redis or the SqliteHuey file: shared by all consumers). Key TTLs need Redis 7.4+, so
+    instead the winner deletes the key of two ticks ago: a few keys per job at most.
+    """
+    minute = (now or timezone.now()).replace(second=0, microsecond=0)
+    if not HUEY.put_if_empty(f"ohms-job-tick:{name}:{minute:%Y%m%d%H%M}", "1"):
+        logger.info("Job %s already ran for the tick %s; skipped", name, minute)
+        return False
+    stale = minute - timedelta(minutes=2)
+    HUEY.get(f"ohms-job-tick:{name}:{stale:%Y%m%d%H%M}")  # get() without peek removes the key
+    return True
 
 
 def jobs() -> list[Job]:

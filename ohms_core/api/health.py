@@ -41,12 +41,35 @@ def consumer_heartbeat_read() -> datetime | None:
         return None
 
 
+def database_pool_stats(conn=None) -> dict | None:
+    """Health of the psycopg connection pool (``OHMS_DB_POOL``), None without a pool.
+
+    ``waiting`` above zero, or ``available`` at zero with ``size`` at ``max_size``, means the
+    web processes wait for database connections: raise ``OHMS_DB_POOL_MAX`` (within the
+    server's ``max_connections``) or add database capacity.
+    """
+    conn = conn or connection
+    pool = getattr(conn, "pool", None) if conn.vendor == "postgresql" else None
+    if pool is None:
+        return None
+    stats = pool.get_stats()
+    return {
+        "min_size": stats.get("pool_min"),
+        "max_size": stats.get("pool_max"),
+        "size": stats.get("pool_size"),
+        "available": stats.get("pool_available"),
+        "waiting": stats.get("requests_waiting", 0),
+        "requests": stats.get("requests_num", 0),
+        "errors": stats.get("requests_errors", 0) + stats.get("connections_errors", 0),
+    }
+
+
 def _check_database():
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        return {"status": "ok", "vendor": connection.vendor}
+        return {"status": "ok", "vendor": connection.vendor, "pool": database_pool_stats()}
     except Exception as exc:  # the point of a status report is to report, not raise
         return {"status": "error", "vendor": connection.vendor, "error": exc.__class__.__name__}
 

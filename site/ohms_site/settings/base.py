@@ -140,6 +140,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL connection pool (psycopg_pool through Django's OPTIONS; Django 5.1+): opt-in
+# with OHMS_DB_POOL=1 here, on by default in production settings. Django requires
+# CONN_MAX_AGE = 0 with a pool: the pool, not Django, keeps the connections open.
+def database_pool(databases: dict, *, default: bool) -> None:
+    """Turn on psycopg's pool for a PostgreSQL default database unless OHMS_DB_POOL says no."""
+    enabled = os.environ.get("OHMS_DB_POOL", "1" if default else "0") == "1"
+    if not enabled or databases["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return
+    databases["default"]["CONN_MAX_AGE"] = 0
+    databases["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("OHMS_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("OHMS_DB_POOL_MAX", "10")),
+        "timeout": float(os.environ.get("OHMS_DB_POOL_TIMEOUT", "10")),
+        "name": "ohms",
+    }
+
+
+database_pool(DATABASES, default=False)
 
 AUTHENTICATION_BACKENDS = [
     "ohms_core.auth_backends.LoginLockoutBackend",  # first: a locked account is refused outright
@@ -169,7 +187,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("OHMS_STATIC_ROOT", VAR_DIR / "static"))
 STATICFILES_DIRS = [SITE_DIR / "static"]
 # MEDIA_URL is never routed (site/ohms_site/urls.py): uploads are private and reached only
 # through access-checked downloads, which stream through ``storage.open()``. So any Django
@@ -182,6 +200,41 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Media on S3-compatible object storage (AWS S3, MinIO, Ceph...) when OHMS_MEDIA_S3_BUCKET
+# is set (django-storages), local files otherwise. Objects are private (no ACL grant) and
+# every URL the storage makes is signed and short-lived (querystring auth): the
+# access-checked download views redirect to such a URL (ohms_core.files.file_response),
+# nothing else ever hands one out.
+OHMS_MEDIA_S3_BUCKET = os.environ.get("OHMS_MEDIA_S3_BUCKET", "")
+OHMS_MEDIA_S3_ENDPOINT_URL = os.environ.get("OHMS_MEDIA_S3_ENDPOINT_URL", "")
+OHMS_MEDIA_S3_URL_EXPIRE = int(os.environ.get("OHMS_MEDIA_S3_URL_EXPIRE", "60"))
+if OHMS_MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OHMS_MEDIA_S3_BUCKET,
+            "endpoint_url": OHMS_MEDIA_S3_ENDPOINT_URL or None,
+            "access_key": os.environ.get("OHMS_MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("OHMS_MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": os.environ.get("OHMS_MEDIA_S3_REGION") or None,
+            "location": os.environ.get("OHMS_MEDIA_S3_PREFIX", ""),
+            "addressing_style": os.environ.get("OHMS_MEDIA_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": OHMS_MEDIA_S3_URL_EXPIRE,
+            "file_overwrite": False,
+            "custom_domain": None,
+        },
+    }
+    # A verified photo shown inline in the admin is redirected to the bucket's origin.
+    if OHMS_MEDIA_S3_ENDPOINT_URL and "OHMS_CONTENT_SECURITY_POLICY" not in os.environ:
+        from urllib.parse import urlsplit
+
+        _bucket_origin = "{0.scheme}://{0.netloc}".format(urlsplit(OHMS_MEDIA_S3_ENDPOINT_URL))
+        OHMS_CONTENT_SECURITY_POLICY = OHMS_CONTENT_SECURITY_POLICY.replace(
+            "img-src 'self'", f"img-src 'self' {_bucket_origin}"
+        )
 OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
 
