@@ -128,6 +128,8 @@ class PermitViewSet(PermitExportsMixin, TransitionsMixin, ScopedModelViewSet):
     def get_base_queryset(self):
         if getattr(self, "action", None) == "list":  # one query per page (permit_list, issue 9 benchmarks)
             return permit_list.list_queryset(super().get_base_queryset())
+        if getattr(self, "action", None) == "kpis":  # its reads join what they show: no prefetch (issue 9)
+            return super().get_base_queryset()
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
             Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
 

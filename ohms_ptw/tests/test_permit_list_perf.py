@@ -61,3 +61,16 @@ def test_list_query_count_is_flat_and_the_page_is_one_query():
     permit_reads = [sql for sql in five if 'FROM "ohms_ptw_permit"' in sql]
     assert len(permit_reads) == 2  # the count and the page: no prefetch of isolation points
     assert not any(sql.startswith('SELECT "ohms_ptw_permitisolationpoint"') for sql in five)
+
+
+def test_kpis_endpoint_reads_permits_in_three_queries_and_prefetches_nothing():
+    world = PtwWorld()
+    client = world.client(world.approver)
+    for _ in range(2):
+        world.create_permit()
+    client.get("/api/v1/ptw/permits/kpis/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/ptw/permits/kpis/").status_code == 200
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert len([s for s in sql if 'FROM "ohms_ptw_permit"' in s]) == 3
+    assert not any(s.startswith('SELECT "ohms_ptw_permitisolationpoint"') for s in sql)
