@@ -478,12 +478,15 @@ def run_all(context: dict, *, runs: int = 5, heavy_runs: int = 3, bulk: int = BU
     m.met = m.median_ms <= 10_000 and rss < 150
     note(m)
 
-    # Excel: flat sheet of 10,000 rows (memory compared with 1,000 rows).
+    # Excel: flat sheet of 10,000 rows (memory compared with 1,000 rows), taken from every
+    # organization when one holds fewer (the export code is the same; only the row count matters).
+    every = Permit.objects.all()
+
     def excel(count):
-        rows = list(queryset.order_by("-created_at").values_list("pk", flat=True)[:count])
+        rows = list(every.order_by("-created_at").values_list("pk", flat=True)[:count])
 
         def run():
-            spool = excel_file(queryset, rows, detailed=False)
+            spool = excel_file(every, rows, detailed=False)
             size = spool.seek(0, 2)
             spool.close()
             return size
