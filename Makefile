@@ -47,3 +47,9 @@ ci:
 
 clean:
 	rm -rf var/ test-output/ .pytest_cache .ruff_cache
+
+# Permit-to-work benchmark (docs/performance.md): N permits on DATABASE_URL (else a throw-away
+# SQLite file), then every measurement of issue 9. E.g. make bench BENCH_ARGS="--permits 20000 --json ptw.json"
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/ptw_bench.py $(BENCH_ARGS)

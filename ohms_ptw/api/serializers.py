@@ -7,7 +7,7 @@ from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
 from ohms_core.models import Worker
 from ohms_core.scoping import active_members
 
-from .. import gates
+from .. import gates, permit_list
 from ..models import (
     CloseoutChecklistTemplate,
     DigitalSignature,
@@ -111,7 +111,8 @@ class PermitSerializer(ScopedModelSerializer):
         return fields
 
     def get_isolation_summary(self, obj) -> dict:
-        return gates.isolation_summary(obj)
+        annotated = permit_list.annotated_isolation_summary(obj)  # the list's counts (one query per page)
+        return annotated if annotated is not None else gates.isolation_summary(obj)
 
 
 class WorkflowInitiateSerializer(serializers.Serializer):

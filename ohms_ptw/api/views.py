@@ -17,7 +17,7 @@ from ohms_core.api.workflow import TransitionsMixin
 from ohms_core.files import file_response, safe_extension
 
 from .. import kpis as kpi_selectors
-from .. import selectors
+from .. import permit_list, selectors
 from ..filters import PermitAuditFilter, PermitFilter
 from ..models import (
     CloseoutChecklistTemplate,
@@ -135,6 +135,10 @@ class PermitViewSet(ActionThrottlesMixin, PermitLotoMixin, PermitExportsMixin, P
     action_throttles = PERMIT_ACTION_THROTTLES
 
     def get_base_queryset(self):
+        if getattr(self, "action", None) == "list":  # one query per page (permit_list, issue 9 benchmarks)
+            return permit_list.list_queryset(super().get_base_queryset())
+        if getattr(self, "action", None) == "kpis":  # its reads join what they show: no prefetch (issue 9)
+            return super().get_base_queryset()
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
             Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
 

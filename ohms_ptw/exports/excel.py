@@ -9,9 +9,12 @@ Excel or LibreOffice it shows the text and runs nothing.
 from __future__ import annotations
 
 import tempfile
+from copy import copy
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -29,21 +32,32 @@ _BOLD = Font(bold=True)
 MAX_ROWS = 1_048_576
 
 
+@lru_cache(maxsize=1024)
+def _choice_label(model, field: str, value, language: str) -> str:
+    return str(dict(model._meta.get_field(field).flatchoices).get(value, value))
+
+
+def label(instance, field: str) -> str:
+    """``instance.get_<field>_display()``, translated once per value and language: a large
+    export asked gettext for the same few labels tens of thousands of times (issue 9)."""
+    return _choice_label(type(instance), field, getattr(instance, field), get_language() or "")
+
+
 def _columns_permits():
     """(header, width, value(permit)) of the Permits sheet: the SPEC's columns and the shipped extras."""
     return [
         (_("Permit number"), 18, lambda p: p.permit_number),
         (_("Title"), 40, lambda p: p.title),
         (_("Type"), 28, lambda p: str(p.permit_type)),
-        (_("Category"), 18, lambda p: p.permit_type.get_category_display()),
-        (_("Status"), 18, lambda p: p.get_status_display()),
+        (_("Category"), 18, lambda p: label(p.permit_type, "category")),
+        (_("Status"), 18, lambda p: label(p, "status")),
         (_("Project"), 24, lambda p: str(p.project)),
         (_("Location"), 24, lambda p: p.location),
         (_("Planned start"), 18, lambda p: p.planned_start_time),
         (_("Planned end"), 18, lambda p: p.planned_end_time),
-        (_("Priority"), 10, lambda p: p.get_priority_display()),
+        (_("Priority"), 10, lambda p: label(p, "priority")),
         (_("Risk score"), 10, lambda p: p.risk_score),
-        (_("Risk level"), 12, lambda p: p.get_risk_level_display()),
+        (_("Risk level"), 12, lambda p: label(p, "risk_level")),
         (_("Created by"), 22, lambda p: person(p.created_by)),
         (_("Issuer"), 22, lambda p: person(p.issuer)),
         (_("Receiver"), 22, lambda p: person(p.receiver)),
@@ -63,8 +77,8 @@ def _columns_points():
     return [
         (_("Permit number"), 18, lambda p, x: p.permit_number),
         (_("Point"), 22, lambda p, x: x.point.point_code if x.point_id else x.custom_point_name),
-        (_("Energy type"), 16, lambda p, x: x.point.get_energy_type_display() if x.point_id else ""),
-        (_("Status"), 14, lambda p, x: x.get_status_display()),
+        (_("Energy type"), 16, lambda p, x: label(x.point, "energy_type") if x.point_id else ""),
+        (_("Status"), 14, lambda p, x: label(x, "status")),
         (_("Lock count"), 10, lambda p, x: x.lock_count),
         (_("Lock IDs"), 20, lambda p, x: ", ".join(x.lock_ids or [])),
         (_("Isolated by"), 22, lambda p, x: person(x.isolated_by) if x.isolated_by_id else ""),
@@ -79,7 +93,7 @@ def _columns_points():
 def _columns_gas():
     return [
         (_("Permit number"), 18, lambda p, x: p.permit_number),
-        (_("Gas"), 22, lambda p, x: x.get_gas_display()),
+        (_("Gas"), 22, lambda p, x: label(x, "gas")),
         (_("Value"), 10, lambda p, x: float(x.value)),
         (_("Unit"), 8, lambda p, x: x.unit),
         (_("Safe"), 8, lambda p, x: _("Yes") if x.safe else _("No")),
@@ -110,17 +124,35 @@ def _columns_audit():
     ]
 
 
+def _styles(sheet) -> tuple:
+    """The three data-cell styles of ``sheet``'s workbook (bordered; bordered date; bordered
+    quoted text), registered once. Why: assigning ``border`` or ``number_format`` to a cell
+    makes openpyxl look the style up by hashing it, which was most of the time of a large
+    export (issue 9 benchmarks); copying the registered style array gives the same file."""
+    styles = getattr(sheet, "_ohms_cell_styles", None)
+    if styles is None:
+        plain, dated, quoted = WriteOnlyCell(sheet), WriteOnlyCell(sheet), WriteOnlyCell(sheet)
+        dated.number_format = DATE_FORMAT
+        quoted.quotePrefix = True
+        for cell in (plain, dated, quoted):
+            cell.border = _BORDER
+        styles = sheet._ohms_cell_styles = (plain._style, dated._style, quoted._style)
+    return styles
+
+
 def safe_cell(sheet, value):
     """A cell for ``value``: dates as real dates (local time, no tz), formula-like text as text."""
     if isinstance(value, datetime):
         value = timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    plain, dated, quoted = _styles(sheet)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, (datetime, date)):
-        cell.number_format = DATE_FORMAT
+        cell._style = copy(dated)
     elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         cell.data_type = "s"  # never "f": the text is not run
-        cell.quotePrefix = True
-    cell.border = _BORDER
+        cell._style = copy(quoted)
+    else:
+        cell._style = copy(plain)
     return cell
 
 

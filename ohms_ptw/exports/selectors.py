@@ -23,6 +23,9 @@ PERMIT_RELATED = (
     "department_head", "method_statement", "work_procedure", "risk_assessment_doc", "site_layout",
 )
 
+#: What the flat Permits sheet shows (not the documents of the PDF): fewer joins and rows to build.
+FLAT_RELATED = ("permit_type", "project", "created_by", "issuer", "receiver", "verifier", "approver", "area_incharge")
+
 
 def permit_export_queryset(queryset, *, detailed: bool = True, audit_limit: int | None = AUDIT_EXCERPT):
     """``queryset`` (already scoped and filtered) with the joins and prefetches of an export.
@@ -31,9 +34,9 @@ def permit_export_queryset(queryset, *, detailed: bool = True, audit_limit: int 
     one query per child kind (gas, isolation, closeout, signatures, photos, hazards, audit).
     ``audit_limit`` keeps the newest N audit rows per permit (a windowed prefetch), None all.
     """
-    queryset = queryset.select_related(*PERMIT_RELATED)
     if not detailed:
-        return queryset
+        return queryset.select_related(*FLAT_RELATED)
+    queryset = queryset.select_related(*PERMIT_RELATED)
     audits = PermitAudit.objects.select_related("user").order_by("-timestamp")
     if audit_limit is not None:
         audits = audits[:audit_limit]

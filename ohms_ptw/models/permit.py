@@ -104,6 +104,9 @@ class Permit(StateMachineMixin, BaseModel):
         indexes = [
             models.Index(fields=["project", "status", "created_at"], name="permit_project_status"),
             models.Index(fields=["project", "planned_end_time"], name="permit_project_end"),
+            # The list's default order within an organization, read from the index: a page of 50 costs 50
+            # rows, not a sort of every permit of the organization (issue 9 benchmarks).
+            models.Index(fields=["organization", "-created_at"], name="permit_org_created"),
         ]
 
     def __str__(self):
