@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('ohms_core', '0007_membership_invitation'),
-        ('ohms_ptw', '0005_default_notification_rules'),
+        ('ohms_ptw', '0007_offline_idempotency_loto_evidence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
