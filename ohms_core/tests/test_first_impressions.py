@@ -18,6 +18,9 @@ from ohms_core import testing
 from ohms_core.models import Event, Notification, Organization
 
 pytestmark = [
+    # A database test (even where it only reads the module's demo): pytest-django then runs it
+    # with the other database tests, before the transactional ones that migrate back and forth.
+    pytest.mark.django_db,
     pytest.mark.skipif(not (apps.is_installed("ohms_ptw") and apps.is_installed("ohms_health")),
                        reason="the demo of every role needs ohms_ptw and ohms_health"),
 ]
