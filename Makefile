@@ -5,18 +5,35 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 # Test processes (pytest-xdist): the suite is independent per test, 2 cores here.
 TEST_WORKERS ?= 2
-# The stamp changes whenever pyproject.toml changes, so `make install` is a no-op when up to date.
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+# The stamps change whenever pyproject.toml changes, so each install target is a no-op when up to date.
+# `make run` installs only what running needs; the dev extra (pytest, ruff) comes with `make test`
+# and `make lint`, the browser-test extra (Playwright) with `make e2e`.
+SUM       := $(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+STAMP     := $(VENV)/.installed-run-$(SUM)
+DEV_STAMP := $(VENV)/.installed-dev-$(SUM)
+E2E_STAMP := $(VENV)/.installed-e2e-$(SUM)
+PIP       := $(BIN)/python -m pip install -q --disable-pip-version-check
 
-.PHONY: install run test e2e lint ci clean messages serve
+.PHONY: install install-dev install-e2e run serve test e2e lint ci clean messages
 
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
+install-e2e: $(E2E_STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev,ops,e2e]"
-	@rm -f $(VENV)/.installed-*
+	$(PIP) -e .
+	@rm -f $(VENV)/.installed-run-*
+	@touch $@
+
+$(DEV_STAMP): $(STAMP)
+	$(PIP) -e ".[dev,ops]"
+	@rm -f $(VENV)/.installed-dev-*
+	@touch $@
+
+$(E2E_STAMP): $(DEV_STAMP)
+	$(PIP) -e ".[dev,ops,e2e]"
+	@rm -f $(VENV)/.installed-e2e-*
 	@touch $@
 
 run: install
@@ -29,14 +46,14 @@ run: install
 serve: install
 	PORT=$(PORT) scripts/serve.sh
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest -m "not e2e" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-e2e: install
+e2e: install-e2e
 	scripts/install-browser.sh
 	$(BIN)/python -m pytest -m e2e -p no:randomly $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 
 messages: install

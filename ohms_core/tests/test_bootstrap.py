@@ -150,7 +150,7 @@ def test_demo_loads_once():
     assert Contact.objects.filter(organization=organization).count() == 42
     # Core demo documents; add-on demos add their own (e.g. the health exit certificate).
     assert Document.objects.filter(organization=organization).exclude(document_type="certificate").count() == 6
-    assert Membership.objects.filter(organization=organization).count() == 8
+    assert Membership.objects.filter(organization=organization).count() == 9  # admin + one user per demo role
     assert get_user_model().objects.get(username="admin@ohms.demo").is_superuser
 
     out = io.StringIO()

@@ -10,6 +10,7 @@ from ohms_core.models import Worker
 
 from ..models import ExitExamination
 from ..services.exit import exit_exam_create, exit_exam_transition
+from .appointments import _clinician
 
 
 def load(*, organization, user, rng) -> str:
@@ -26,6 +27,7 @@ def _load(*, organization, user) -> str:
         return "Exit examinations: not enough demo workers."
     today = timezone.localdate()
     role = "org_admin"
+    clinician = _clinician(organization, user)  # the demo medical officer's agenda (issue 14)
 
     def at(day, hour=9):
         return timezone.make_aware(datetime.combine(day, time(hour)))
@@ -38,16 +40,16 @@ def _load(*, organization, user) -> str:
         return exit_exam_transition(instance=exam, name=name, user=user, data=data, language="fr")
 
     soon = create(workers[0], 10)
-    step(soon, "schedule", scheduled_exam_at=at(today + timedelta(days=3)), clinician=user)
+    step(soon, "schedule", scheduled_exam_at=at(today + timedelta(days=3)), clinician=clinician)
     create(workers[1], 30)
     certified = create(workers[2], 5)
-    step(certified, "schedule", scheduled_exam_at=at(today - timedelta(days=2)), clinician=user)
+    step(certified, "schedule", scheduled_exam_at=at(today - timedelta(days=2)), clinician=clinician)
     step(certified, "complete", findings="Examen clinique normal. Audiogramme stable.", fitness_outcome="fit_with_restrictions",
          restrictions="Éviter les postes exposés au bruit > 85 dB(A).")
     step(certified, "assess_disease", disease_result="no_disease")
     step(certified, "issue_certificate")
     unfit = create(workers[3], 20)
-    step(unfit, "schedule", scheduled_exam_at=at(today - timedelta(days=1)), clinician=user)
+    step(unfit, "schedule", scheduled_exam_at=at(today - timedelta(days=1)), clinician=clinician)
     step(unfit, "complete", findings="Dyspnée d'effort, opacités pulmonaires.", fitness_outcome="unfit")
     step(unfit, "assess_disease", disease_result="suspected",
          disease_notes="Silicose suspectée : scanner thoracique demandé.")

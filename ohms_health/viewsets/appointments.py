@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
@@ -189,16 +189,16 @@ def recall(request):
                                        provider=schedule.cleaned_data["provider"], user=request.user,
                                        location=schedule.cleaned_data["location"])
             booked = sum(1 for r in results if r.appointment)
-            messages.success(request, _t("%(n)s appointments scheduled.") % {"n": booked})
+            messages.success(request, gettext("%(n)s appointments scheduled.") % {"n": booked})
             if booked < len(results):
-                messages.warning(request, _t("%(n)s workers could not be scheduled: see below.")
+                messages.warning(request, gettext("%(n)s workers could not be scheduled: see below.")
                                  % {"n": len(results) - booked})
             entries = recall_list(organization, within_days=options.get("days") or 30,
                                   enterprise_id=getattr(options.get("enterprise"), "pk", None),
                                   exposure_group=options.get("exposure") or "",
                                   site_id=getattr(options.get("site"), "pk", None))
         else:
-            messages.error(request, _t("Choose the workers, the first slot and the clinician."))
+            messages.error(request, gettext("Choose the workers, the first slot and the clinician."))
     # Exam due dates are part of the medical record: the listed workers' reads are audited.
     audit_medical_reads(workers=[entry.worker for entry in entries], user=request.user, organization=organization,
                         record="recall_list")

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.admin.ui.tables import Column
@@ -103,9 +103,9 @@ def ppe_compliance(request):
             records = ppe_services.ppe_bulk_check(
                 items=list(form.cleaned_data["items"]), check_type=form.cleaned_data["check_type"],
                 status=form.cleaned_data["status"] or None, user=request.user, notes=form.cleaned_data["notes"])
-            messages.success(request, _t("%(n)s checks recorded.") % {"n": len(records)})
+            messages.success(request, gettext("%(n)s checks recorded.") % {"n": len(records)})
             return redirect(request.get_full_path())
-        messages.error(request, _t("Choose the items and the check type."))
+        messages.error(request, gettext("Choose the items and the check type."))
     days = _days(request)
     items = PPEItem.objects.for_organization(organization).select_related("enterprise", "worker")
     context = {

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import (
@@ -104,7 +104,7 @@ def readiness_blocks(permit, user, readiness):
     for key, transition in selectors.STAGES:
         option = options.get(transition)
         if option is None:
-            items = [{"code": code, "message": _t("Not possible while the permit is “%(status)s”.") % {
+            items = [{"code": code, "message": gettext("Not possible while the permit is “%(status)s”.") % {
                 "status": permit.get_status_display()}} for code in readiness["missing"][key]]
         else:
             items = [{"code": r["code"], "message": r["message"]} for r in option["reasons"]]

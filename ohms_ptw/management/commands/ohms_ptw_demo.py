@@ -3,6 +3,13 @@
 Standard permit types, a risk matrix, closeout templates, an isolation library for the
 Kolwezi concentrator, LOTO procedures, notification rules, and permits in every status,
 each moved there through the real services and gates.
+
+Every demo role has work waiting (issue 14): the verifier (verificateur@) permits to verify,
+the approver (approbateur@) permits to approve, the issuer (emetteur@) an approved confined-space
+entry with its gas readings and verified isolation in place, ready to activate, the requester
+(demandeur@) a draft and a rejected permit, and the safety manager (securite@) overdue
+verification and approval steps on the dashboard. People are named on each permit so the
+segregation of duties holds (requester, verifier and approver are three people).
 """
 from datetime import timedelta
 
@@ -15,7 +22,14 @@ from ohms_core.context import acting_as
 from ohms_core.models import Organization, Project
 from ohms_core.roles import Role
 from ohms_core.services.records import record_create
-from ohms_ptw.models import IsolationPointLibrary, LotoProcedure, Permit, PermitHazard, PermitType
+from ohms_ptw.models import (
+    IsolationPointLibrary,
+    LotoProcedure,
+    Permit,
+    PermitHazard,
+    PermitType,
+    WorkflowStep,
+)
 from ohms_ptw.services import closeout as closeout_services
 from ohms_ptw.services import gas as gas_services
 from ohms_ptw.services import isolation as isolation_services
@@ -28,6 +42,7 @@ LIBRARY = [
     ("MCC-01", "BROY-2", "breaker", "electrical", "Salle MCC concentrateur", "Disjoncteur moteur broyeur à boulets n°2"),
     ("MCC-02", "CONV-3", "breaker", "electrical", "Salle MCC concentrateur", "Disjoncteur convoyeur CV-03"),
     ("MCC-07", "POMP-11", "disconnect", "electrical", "Salle MCC flottation", "Sectionneur pompe de pulpe P-11"),
+    ("V-201", "CUVE-T14", "valve", "hydraulic", "Cuve de lixiviation T-14", "Vanne d'alimentation acide"),
     ("V-101", "CUVE-T12", "valve", "hydraulic", "Cuve de lixiviation T-12", "Vanne d'alimentation acide"),
     ("V-102", "CUVE-T12", "valve", "chemical", "Cuve de lixiviation T-12", "Vanne de vidange"),
     ("LB-07", "CUVE-T12", "line_blind", "chemical", "Cuve de lixiviation T-12", "Joint plein ligne H2SO4"),
@@ -49,7 +64,18 @@ PERMITS = [  # (type code, title, location, target status)
     ("work-at-height", "Peinture charpente hall broyage / Steelwork painting", "Hall broyage", "expired"),
     ("hot-work", "Soudure réservoir gasoil / Diesel tank welding", "Dépôt carburant", "rejected"),
     ("excavation", "Ancienne demande tranchée / Old trench request", "Zone nord", "obsolete"),
+    # Work waiting for the issuer: gas readings and isolation in place, ready to activate.
+    ("confined-space", "Inspection intérieure cuve T-14 / Leach tank T-14 inspection", "Cuve de lixiviation T-14", "approved"),
+    # Overdue steps for the safety manager's dashboard (their clocks are moved back below).
+    ("electrical-isolation", "Remplacement moteur agitateur / Agitator motor replacement", "Salle MCC flottation", "pending_verification"),
+    ("excavation", "Fondation pompe de relevage / Sump pump foundation", "Station de pompage", "pending_approval"),
 ]
+
+#: Titles whose pending step is made overdue (waiting for this long) for the safety manager's "Overdue" card.
+OVERDUE = {"Remplacement moteur agitateur / Agitator motor replacement": timedelta(hours=30),
+           "Fondation pompe de relevage / Sump pump foundation": timedelta(hours=52)}
+#: Library point isolated and verified for a permit type needing structured isolation, by title keyword.
+POINT_BY_KEYWORD = (("T-14", "V-201"), ("T-12", "V-101"), ("broyeur", "MCC-01"), ("P-11", "MCC-07"))
 
 PATH = {
     "draft": [], "submitted": ["submit"], "pending_verification": ["initiate_workflow"],
@@ -115,12 +141,14 @@ class Command(BaseCommand):
                 "isolation_details": "Consignation selon procédure LOTO" if permit_type.requires_isolation else "",
                 # Segregation of duties: requester, verifier and approver are three people.
                 "verifier": people.get("verificateur@ohms.demo", admin), "approver": people.get("approbateur@ohms.demo", admin),
-                "issuer": admin, "area_incharge": people.get("securite@ohms.demo", admin),
+                "issuer": people.get("emetteur@ohms.demo", admin), "area_incharge": people.get("securite@ohms.demo", admin),
                 "risk_assessment": "Analyse de risque jointe / risk assessment attached",
                 "control_measures": "Balisage, EPI, surveillance / barriers, PPE, supervision"})
             record_create(model=PermitHazard, organization=organization, user=admin, data={
                 "permit": permit, "hazard": "Énergie résiduelle / stored energy", "control_measures": "Consignation LOTO", "risk_level": "high"})
             self._advance(permit, PATH[target], admin, points)
+            if title in OVERDUE:
+                self._backdate(permit, OVERDUE[title])
 
     def _prepare(self, permit, admin, points):
         permit_type = permit.permit_type
@@ -128,7 +156,7 @@ class Command(BaseCommand):
             for gas, value in (("O2", "20.9"), ("LEL", "0"), ("H2S", "0"), ("CO", "3")):
                 gas_services.gas_reading_record(permit=permit, user=admin, data={"gas": gas, "value": value, "tested_at": timezone.now()})
         if permit_type.requires_structured_isolation and not permit.isolation_points.exists():
-            code = "V-101" if permit_type.code == "confined-space" else ("MCC-01" if "broyeur" in permit.title.lower() else "MCC-02")
+            code = next((c for keyword, c in POINT_BY_KEYWORD if keyword.lower() in permit.title.lower()), "MCC-02")
             point = isolation_services.isolation_assign(permit=permit, user=admin, library_point=points[code])
             point = isolation_services.isolation_update(permit=permit, point=point, user=admin,
                                                         action="isolate", lock_count=1, lock_ids=[f"CAD-{code}"])
@@ -150,6 +178,22 @@ class Command(BaseCommand):
                                                       checklist={i["key"]: True for i in closeout.template.items})
                     closeout_services.closeout_complete(permit=permit, user=admin)
             permit.refresh_from_db()
-            actor = {"verify": permit.verifier, "approve": permit.approver}.get(name, admin)
+            actor = {"verify": permit.verifier, "approve": permit.approver, "reject": permit.approver, "activate": permit.issuer,
+                     "suspend": permit.issuer}.get(name) or admin
             workflow_services.permit_transition(instance=permit, name=name, user=None if name == "expire" else actor,
                                                 comment=COMMENTS.get(name, ""), system=name == "expire")
+
+    def _backdate(self, permit, waited):
+        """Move the clock of the permit's pending step back by ``waited`` (demo only: a fresh
+        demo has no history, and the dashboard's overdue card and the escalation job need some)."""
+        since = timezone.now() - waited
+        permit.refresh_from_db()
+        if permit.status == "pending_verification":
+            Permit.objects.filter(pk=permit.pk).update(submitted_at=since, created_at=since)
+        else:
+            Permit.objects.filter(pk=permit.pk).update(verified_at=since, submitted_at=since - timedelta(hours=2),
+                                                       created_at=since - timedelta(hours=3))
+        steps = WorkflowStep.objects.filter(workflow__permit=permit, status="pending")
+        for step in steps:
+            due = step.due_at - step.assigned_at if step.due_at and step.assigned_at else timedelta(hours=4)
+            WorkflowStep.objects.filter(pk=step.pk).update(assigned_at=since, due_at=since + due)

@@ -1,0 +1,172 @@
+"""Issue 14: after the demo loads, every demo role has real work waiting, named to them, and
+a bell with something unread in it.
+
+The demo is loaded once for the module (it takes a while) inside a transaction that is
+rolled back at the end, so no other test sees its rows. The tests only read.
+"""
+import io
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+
+from ohms_core import testing
+from ohms_core.models import Event, Notification, Organization
+
+pytestmark = [
+    # A database test (even where it only reads the module's demo): pytest-django then runs it
+    # with the other database tests, before the transactional ones that migrate back and forth.
+    pytest.mark.django_db,
+    pytest.mark.skipif(not (apps.is_installed("ohms_ptw") and apps.is_installed("ohms_health")),
+                       reason="the demo of every role needs ohms_ptw and ohms_health"),
+]
+
+#: Every demo role named in the README, and its user. The compliance officer has nothing to do
+#: until the regulatory add-on ships its declarations; the auditor only reads.
+VERIFIER, APPROVER, ISSUER = "verificateur@ohms.demo", "approbateur@ohms.demo", "emetteur@ohms.demo"
+REQUESTER, SAFETY, DOCTOR = "demandeur@ohms.demo", "securite@ohms.demo", "medecin@ohms.demo"
+ACTING_ROLES = (VERIFIER, APPROVER, ISSUER, REQUESTER, SAFETY, DOCTOR)
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The whole demo (every add-on), loaded once, rolled back after the module."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            out = io.StringIO()
+            call_command("ohms_demo", "--workers", "24", stdout=out)
+            yield {"org": Organization.objects.get(code="SMK"), "output": out.getvalue(),
+                   "users": {u.username: u for u in get_user_model().objects.filter(username__endswith="@ohms.demo")}}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client_for(demo, db):
+    def make(email):
+        return testing.token_client(demo["users"][email], demo["org"])
+    return make
+
+
+def _results(response):
+    assert response.status_code == 200, response.content[:500]
+    body = response.json()
+    return body["results"] if isinstance(body, dict) and "results" in body else body
+
+
+def test_demo_prints_the_login_after_delivering_its_events(demo):
+    output = demo["output"]
+    assert "Demo events delivered" in output
+    assert output.index("Demo events delivered") < output.index("Sign in at")
+    assert Event.objects.filter(organization=demo["org"], dispatched_at__isnull=True).count() == 0
+
+
+@pytest.mark.parametrize("email", [VERIFIER, APPROVER])
+def test_verifier_and_approver_have_steps_assigned_to_them(client_for, demo, email):
+    tasks = _results(client_for(email).get("/api/v1/ptw/my-tasks/"))
+    assert len(tasks) >= 2
+    user = demo["users"][email]
+    from ohms_ptw.models import WorkflowStep
+
+    steps = WorkflowStep.objects.filter(pk__in=[t["id"] for t in tasks])
+    assert steps.count() == len(tasks)
+    assert {s.assignee_id for s in steps} == {user.pk}
+    expected = "verification" if email == VERIFIER else "approval"
+    assert {s.step_type for s in steps} == {expected}
+    # Every pending step of that kind in the demo is theirs (nobody else is named).
+    assert not WorkflowStep.objects.filter(status="pending", step_type=expected).exclude(assignee=user).exists()
+
+
+@pytest.mark.parametrize("email", [VERIFIER, APPROVER])
+def test_readiness_lets_the_named_person_act(client_for, demo, email):
+    from ohms_ptw.models import Permit
+
+    status, key = ("pending_verification", "can_verify") if email == VERIFIER else ("pending_approval", "can_approve")
+    permit = Permit.objects.filter(organization=demo["org"], status=status).order_by("permit_number").first()
+    response = client_for(email).get(f"/api/v1/ptw/permits/{permit.pk}/readiness/")
+    assert response.status_code == 200
+    assert response.json()["readiness"][key] is True, response.json()["missing"]
+
+
+def test_issuer_has_an_approved_permit_ready_to_activate(client_for, demo):
+    user = demo["users"][ISSUER]
+    client = client_for(ISSUER)
+    permits = _results(client.get(f"/api/v1/ptw/permits/?issuer={user.pk}&status=approved"))
+    assert permits
+    from ohms_ptw.models import Permit
+
+    waiting = Permit.objects.filter(pk__in=[p["id"] for p in permits]).select_related("permit_type")
+    assert {p.issuer_id for p in waiting} == {user.pk}
+    gassed = [p for p in waiting if p.permit_type.requires_gas_testing and p.permit_type.requires_structured_isolation]
+    assert gassed, "an approved permit needing gas readings and isolation"
+    readiness = client.get(f"/api/v1/ptw/permits/{gassed[0].pk}/readiness/").json()
+    assert readiness["readiness"]["can_activate"] is True, readiness["missing"]
+    assert readiness["details"]["gas"]["safe"] is True and readiness["details"]["gas"]["latest"]
+    assert readiness["details"]["isolation"]["verified_required"] >= 1
+    assert readiness["details"]["isolation"]["pending_required"] == 0
+
+
+def test_requester_has_a_draft_and_a_rejected_permit(client_for, demo):
+    user = demo["users"][REQUESTER]
+    client = client_for(REQUESTER)
+    mine = _results(client.get(f"/api/v1/ptw/permits/?created_by={user.pk}&status=draft,rejected"))
+    assert {p["status"] for p in mine} == {"draft", "rejected"}
+    from ohms_ptw.models import Permit
+
+    assert set(Permit.objects.filter(pk__in=[p["id"] for p in mine]).values_list("created_by", flat=True)) == {user.pk}
+    draft = next(p for p in mine if p["status"] == "draft")
+    transitions = client.get(f"/api/v1/ptw/permits/{draft['id']}/").json()
+    assert transitions["id"] == draft["id"]
+
+
+def test_safety_manager_sees_overdue_steps(client_for, demo):
+    client = client_for(SAFETY)
+    overdue = _results(client.get("/api/v1/ptw/permits/?kpi=overdue"))
+    statuses = {p["status"] for p in overdue}
+    assert {"pending_verification", "pending_approval"} <= statuses
+    from ohms_ptw.models import WorkflowStep
+
+    late = WorkflowStep.objects.filter(status="pending", assigned_at__lt=timezone.now() - timedelta(hours=24))
+    assert {s.assignee.username for s in late} == {VERIFIER, APPROVER}
+
+
+def test_doctor_has_exams_due_and_an_open_alert(client_for, demo):
+    from ohms_health.services.recall import recall_list
+
+    doctor = demo["users"][DOCTOR]
+    assert recall_list(demo["org"], within_days=30)
+    client = client_for(DOCTOR)
+    alerts = _results(client.get("/api/v1/health/overexposure-alerts/?status=active"))
+    assert alerts
+    appointments = [a for a in _results(client.get("/api/v1/health/appointments/?page_size=100"))
+                    if a["status"] in ("scheduled", "confirmed")]
+    assert appointments
+    from ohms_health.models import Appointment
+
+    assert set(Appointment.objects.filter(pk__in=[a["id"] for a in appointments]).values_list("provider", flat=True)) == {doctor.pk}
+
+
+@pytest.mark.parametrize("email", ACTING_ROLES)
+def test_each_acting_role_has_unread_notifications(client_for, demo, email):
+    response = client_for(email).get("/api/v1/notifications/?unread=true")
+    assert len(_results(response)) >= 1
+    assert Notification.objects.filter(user=demo["users"][email], is_read=False).exists()
+
+
+def test_bells_match_the_work_waiting(demo):
+    """The notification a role receives is about its own waiting work."""
+    def types(email):
+        return set(Notification.objects.filter(user=demo["users"][email]).values_list("event_type", flat=True))
+
+    assert "ptw.permit.workflow_initiated" in types(VERIFIER)
+    assert "ptw.permit.verified" in types(APPROVER)
+    assert "ptw.permit.approved" in types(ISSUER)
+    assert "ptw.permit.rejected" in types(REQUESTER) or "ptw.permit.workflow_initiated" in types(REQUESTER)
+    assert {t for t in types(DOCTOR) if t.startswith("health.")}
