@@ -41,24 +41,8 @@ APP_DIRS = sorted(p for p in ROOT.glob("ohms_*") if (p / "apps.py").exists()) + 
 #: Known missing from the committed French catalogs, per app directory name: the lead adds
 #: them to the .po files (and compiles) at the merge, then empties these sets.
 PENDING_CATALOG: dict[str, set[str]] = {
-    "ohms_core": {
-        # ohms_core/admin_views/chooser.py, files.py, blocks.py
-        "A document you may not read", "Search term", "Search by title", "Choose another document",
-        "Choose a document", "Edit document", "Download (%(ext)s)", "Document",
-    },
-    "ohms_ptw": {
-        # ohms_ptw/admin_views/permits.py: was hidden behind the ``_t`` alias
-        "Not possible while the permit is “%(status)s”.",
-    },
-    "ohms_health": {
-        # ohms_health/viewsets/ppe.py and appointments.py: were hidden behind the ``_t`` alias
-        "%(n)s checks recorded.", "Choose the items and the check type.", "%(n)s appointments scheduled.",
-        "%(n)s workers could not be scheduled: see below.", "Choose the workers, the first slot and the clinician.",
-    },
-    # No French catalog yet (the app label is its only string so far): create
-    # <app>/locale/fr/LC_MESSAGES/django.po with ``makemessages -l fr`` run inside the app.
-    "ohms_regulatory": {"Regulatory"},
-    "ohms_integrations": {"Integrations"},
+    "ohms_core": set(), "ohms_ptw": set(), "ohms_health": set(), "ohms_regulatory": set(),
+    "ohms_integrations": set(),
 }
 
 #: The names under which a translation function may be imported or bound: ``makemessages``

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.db.models import Q
 from django.http import Http404
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import LotoLog, LotoProcedure, PermitIsolationPoint
@@ -59,14 +59,14 @@ def loto_photo_add(request, permit, log_pk):
         raise Http404
     data = valid(LotoPhotoForm(request.POST, request.FILES, prefix="lotophoto"))
     result = loto_services.loto_log_photo_attach(log=log, upload=data["photo"], user=request.user)
-    return _t("LOTO photo added.") if result.created else _t("This photo was already attached.")
+    return gettext("LOTO photo added.") if result.created else gettext("This photo was already attached.")
 
 
 @permit_action(action="change", tab="isolation")
 def loto_procedure_apply_view(request, permit):
     data = valid(ApplyProcedureForm(request.POST, prefix="loto", procedures=procedures_for(permit)))
     points = loto_services.loto_procedure_apply(permit=permit, procedure=data["loto_procedure"], user=request.user)
-    return _t("LOTO procedure %(procedure)s applied: %(n)s point(s) added.") % {"procedure": data["loto_procedure"], "n": len(points)}
+    return gettext("LOTO procedure %(procedure)s applied: %(n)s point(s) added.") % {"procedure": data["loto_procedure"], "n": len(points)}
 
 
 @permit_action(action="change", tab="isolation")
@@ -78,4 +78,4 @@ def isolation_steps_view(request, permit, point_pk):
     version = request.POST.get("version")
     loto_services.isolation_steps_update(permit=permit, point=point, steps=data.get("isolation_steps", ""), user=request.user,
                                          expected_version=int(version) if version and version.isdigit() else None)
-    return _t("Isolation steps of %(point)s saved.") % {"point": point}
+    return gettext("Isolation steps of %(point)s saved.") % {"point": point}

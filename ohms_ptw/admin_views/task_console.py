@@ -21,7 +21,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -143,7 +143,7 @@ def task_decide(request, pk):
         return redirect(back)
     permit = step.workflow.permit
     if step.status != StepStatus.PENDING or step.workflow.current_step_id != step.pk:
-        messages.error(request, _t("This task is no longer pending: %(number)s moved on.") % {"number": permit.permit_number})
+        messages.error(request, gettext("This task is no longer pending: %(number)s moved on.") % {"number": permit.permit_number})
         return redirect(back)
     data = form.cleaned_data
     try:
