@@ -101,7 +101,5 @@ def test_closeout_update_requires_project_access(w, two_projects):
     assert client.get(purl(mine.pk, "closeout")).status_code == 200
 
 
-@pytest.mark.skip(reason="SPEC 5.4 test_sync_rejects_cross_project_permit_update: the offline sync endpoint "
-                         "(sync-offline-data) arrives with issue 10; write it there with this fixture.")
-def test_sync_rejects_cross_project_permit_update(w, two_projects):
-    raise AssertionError("pending the sync endpoint")
+# SPEC 5.4 test_sync_rejects_cross_project_permit_update belongs with the offline sync endpoint
+# (sync-offline-data, issue 10): write it there with the ``two_projects`` fixture above.
