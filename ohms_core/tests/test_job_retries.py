@@ -11,24 +11,6 @@ from ohms_core.models import JobRun
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def temporary_job():
-    names = []
-
-    def register(name, func, **kw):
-        kw.setdefault("schedule", jobs.crontab(minute="0", hour="3"))
-        kw.setdefault("schedule_label", "daily at 03:00")
-        jobs.periodic_job(name, **kw)(func)
-        names.append(name)
-        return jobs.get_job(name)
-
-    yield register
-    for name in names:
-        job = jobs._jobs.pop(name, None)
-        if job is not None:
-            job.periodic_task.unregister()
-
-
 def flaky(failures: int):
     """A job body failing ``failures`` times, then processing 4 items."""
     calls = {"n": 0}
