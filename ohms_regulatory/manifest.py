@@ -1,4 +1,6 @@
-from ohms_core.registry import AddonManifest
+from django.utils.translation import gettext_lazy as _
+
+from ohms_core.registry import AddonManifest, EventTypeSpec, StateMachineSpec, SubscriberSpec
 
 MANIFEST = AddonManifest(
     label="ohms_regulatory",
@@ -7,4 +9,30 @@ MANIFEST = AddonManifest(
     summary="CNSS and DRC reports, compliance pack, policy pages, quality audits, ESG.",
     depends=("ohms_core", "ohms_health"),
     menu_order=400,
+    api_urls="ohms_regulatory.api.urls",
+    permissions="ohms_regulatory.permissions.RESOURCES",
+    jobs=("ohms_regulatory.tasks",),
+    demo_command="ohms_regulatory_demo",
+    state_machines=(
+        # CNSS and DRC declarations (SPEC 4.1-4.2): every path runs services.reports (exit exam on submit).
+        StateMachineSpec("ohms_regulatory.CNSSReport", resource="cnssreport",
+                         services="ohms_regulatory.services.reports.cnss_transition_services",
+                         event_title="{{ object.label }}: {verb}", event_message="{{ data.comment }}"),
+        StateMachineSpec("ohms_regulatory.DRCReport", resource="drcreport",
+                         services="ohms_regulatory.services.reports.drc_transition_services",
+                         event_title="{{ object.label }}: {verb}", event_message="{{ data.comment }}"),
+    ),
+    event_types=(
+        # The statutory clock (services.clocks): payload reference, kind, level, deadline, recipients.
+        EventTypeSpec("regulatory.declaration.clock", _("Declaration deadline approaching or passed"),
+                      title="{{ data.reference_number }}: {{ data.level_label }}",
+                      message="Deadline {{ data.deadline_at }}"),
+    ),
+    subscribers=(
+        # A fatal or severe incident or an occupational disease drafts its declarations at once.
+        SubscriberSpec("regulatory-declarations", "ohms_regulatory.services.reports.generate_from_event",
+                       event_types=("health.incident.reported", "health.disease.diagnosed")),
+        SubscriberSpec("regulatory-clock-alerts", "ohms_regulatory.services.clocks.notify_clock",
+                       event_types=("regulatory.declaration.clock",)),
+    ),
 )
