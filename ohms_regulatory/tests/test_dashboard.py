@@ -126,3 +126,31 @@ def test_admin_list_query_count_is_flat(org_a, ent, django_assert_max_num_querie
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(DASHBOARD), client.get(DRC_LIST), client.get(CNSS_LIST)
     assert DRCReport.objects.count() == 8 and CNSSReport.objects.count() == 8
+
+
+def test_admin_buttons_run_the_service_and_move_the_exit_exam(org_a, ent):
+    from datetime import date
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from ohms_health.models import ExitExamination
+
+    worker = testing.make_worker(org_a, enterprise=ent)
+    exam = ExitExamination.objects.create(organization=org_a, worker=worker, exit_date=date(2026, 12, 31))
+    ExitExamination.objects.filter(pk=exam.pk).update(status="disease_assessment")
+    report = svc.cnss_report_create(organization=org_a, data={
+        "report_type": "disease", "enterprise": ent, "exit_examination": exam, "disease": f.disease(org_a, worker)})
+    content_type = ContentType.objects.get_for_model(CNSSReport)
+    client = _login(org_a)
+    for name in ("mark_ready", "submit"):
+        response = client.post(f"/admin/ohms/transition/{content_type.pk}/{report.pk}/{name}/",
+                               {"next": f"{CNSS_LIST}edit/{report.pk}/"})
+        assert response.status_code == 302, name
+    report.refresh_from_db(), exam.refresh_from_db()
+    assert report.status == "submitted" and report.submitted_by == client.user
+    assert exam.status == "cnss_reported" and exam.cnss_reference == report.reference_number
+    # An auditor's click is refused with the reason, nothing moves.
+    auditor = _login(org_a, "auditor")
+    auditor.post(f"/admin/ohms/transition/{content_type.pk}/{report.pk}/acknowledge/", {"next": CNSS_LIST})
+    report.refresh_from_db()
+    assert report.status == "submitted"
