@@ -16,6 +16,12 @@ def _drc(**options) -> int:
     return generate_drc_reports(**options)
 
 
-processors.register("generate-drc-reports", _drc, "ohms_regulatory", processors.KNOWN_FLAGS["generate-drc-reports"][1])
-processors.register("generate-cnss-reports", _cnss, "ohms_regulatory",
-                    processors.KNOWN_FLAGS["generate-cnss-reports"][1])
+def register() -> None:
+    """Register both generators (idempotent: a second call replaces them)."""
+    processors.register("generate-drc-reports", _drc, "ohms_regulatory",
+                        processors.KNOWN_FLAGS["generate-drc-reports"][1])
+    processors.register("generate-cnss-reports", _cnss, "ohms_regulatory",
+                        processors.KNOWN_FLAGS["generate-cnss-reports"][1])
+
+
+register()

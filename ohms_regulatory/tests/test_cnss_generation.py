@@ -21,6 +21,14 @@ from . import factories as f
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _generators_registered():
+    """Another add-on's test may have swapped a processor for a stand-in."""
+    from ..reports_processors import register
+
+    register()
+
+
 @pytest.fixture
 def ent(org_a):
     return f.enterprise(org_a)
