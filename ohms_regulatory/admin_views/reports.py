@@ -144,9 +144,21 @@ class DRCReportViewSet(_DeclarationViewSet):
                                           user=request.user)
 
 
+class RegulatorySettingsForm(ScopedAdminForm):
+    def clean(self):
+        """One row per organization: a second one is a form error (the organization is not a
+        form field, so the unique constraint alone would only fail at save)."""
+        cleaned = super().clean()
+        if self.instance._state.adding and RegulatorySettings.all_objects.filter(
+                organization=get_context().organization).exists():
+            raise forms.ValidationError(_("This organization already has its statutory delays: edit them."))
+        return cleaned
+
+
 class RegulatorySettingsViewSet(ScopedModelViewSet):
     """Statutory delays of the organization (one row; without one the defaults apply)."""
 
+    base_form_class = RegulatorySettingsForm
     model, resource, icon = RegulatorySettings, "regulatorysettings", "cog"
     name, url_prefix = "regulatory_settings", "regulatory/settings"
     menu_label = _("Statutory delays")

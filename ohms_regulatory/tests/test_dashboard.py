@@ -154,3 +154,17 @@ def test_admin_buttons_run_the_service_and_move_the_exit_exam(org_a, ent):
     auditor.post(f"/admin/ohms/transition/{content_type.pk}/{report.pk}/acknowledge/", {"next": CNSS_LIST})
     report.refresh_from_db()
     assert report.status == "submitted"
+
+
+def test_statutory_delays_one_row_per_organization(org_a):
+    from ..models import RegulatorySettings
+
+    client = _login(org_a, "org_admin")
+    url = "/admin/regulatory/settings/new/"
+    data = {"fatal_incident_hours": 12, "severe_incident_hours": 36, "disease_notice_days": 7}
+    assert client.post(url, data).status_code == 302
+    response = client.post(url, data)
+    assert response.status_code == 200 and "already has its statutory delays" in response.content.decode()
+    assert RegulatorySettings.objects.get(organization=org_a).fatal_incident_hours == 12
+    assert _login(org_a, "compliance_officer").post(url, data).status_code in (302, 403)
+    assert RegulatorySettings.objects.count() == 1
