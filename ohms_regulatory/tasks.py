@@ -1,7 +1,24 @@
-"""Regulatory periodic jobs (thin: each calls a service)."""
+"""Regulatory periodic jobs (thin: each calls a service).
+
+Importing this module (the manifest's ``jobs``) also registers the CNSS and DRC generators
+as processors of ``manage.py process_occupational_health_events`` (``ohms_health``), whose
+02:00 job runs them with the health add-on's own processors.
+"""
 from django.utils.translation import gettext_lazy as _
 
 from ohms_core.jobs import crontab, periodic_job
+
+from . import reports_processors  # noqa: F401  (registers --generate-cnss-reports / --generate-drc-reports)
+
+
+@periodic_job("regulatory_declaration_clocks", schedule=crontab(minute="*/15"), schedule_label=_("every 15 minutes"),
+              addon="ohms_regulatory", label=_("Declaration deadlines (statutory clocks)"))
+def declaration_clocks():
+    """Escalate the declarations at 50 % and 90 % of their statutory delay and at expiry to
+    the compliance officers and org admins, once each (``ReportClockNotice`` ledger)."""
+    from .services.clocks import clocks_check
+
+    return clocks_check().notified
 
 
 @periodic_job("regulatory_audit_findings_overdue", schedule=crontab(hour="6", minute="30"),

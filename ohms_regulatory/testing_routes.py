@@ -1,11 +1,49 @@
-"""Regulatory add-on routes for the cross-tenant route matrix (``ohms_core.testing_routes``)."""
-from datetime import date
+"""Regulatory add-on objects for the cross-tenant route matrix (``ohms_core.testing_routes``)."""
+from datetime import date, timedelta
 from decimal import Decimal
 
-from ohms_core.models import Site
-from ohms_core.testing_routes import register_factory
+from django.utils import timezone
 
-from .models import ActivityData, AuditFinding, EmissionFactor, QualityAudit, SustainabilityGoal
+from ohms_core.models import Enterprise, Site
+from ohms_core.testing_routes import register_factory
+from ohms_health.models import Incident, OccupationalDisease
+
+from .models import (
+    ActivityData,
+    AuditFinding,
+    CNSSReport,
+    DRCReport,
+    EmissionFactor,
+    QualityAudit,
+    RegulatorySettings,
+    SustainabilityGoal,
+)
+
+# --- CNSS and DRC declarations (models/reports.py) ------------------------------------------
+
+
+def _deadline():
+    return timezone.now() + timedelta(hours=20)
+
+
+register_factory(CNSSReport, lambda w: CNSSReport.objects.create(
+    organization=w.org, enterprise=w.get(Enterprise), report_type="incident", incident=w.get(Incident),
+    reference_number=f"CNSS-M-{w.seq()}", event_at=timezone.now() - timedelta(hours=4), deadline_at=_deadline()))
+
+
+def _drc(w):
+    report = DRCReport.objects.create(
+        organization=w.org, enterprise=w.get(Enterprise), report_type="severe_incident",
+        reference_number=f"DRC-M-{w.seq()}", event_at=timezone.now() - timedelta(hours=4), deadline_at=_deadline())
+    report.incidents.add(w.get(Incident))
+    report.diseases.add(w.get(OccupationalDisease))
+    return report
+
+
+register_factory(DRCReport, _drc)
+register_factory(RegulatorySettings, lambda w: RegulatorySettings.objects.get_or_create(organization=w.org)[0])
+
+# --- quality audits and ESG (models/audits.py, models/esg.py) ------------------------------
 
 register_factory(QualityAudit, lambda w: QualityAudit.objects.create(
     organization=w.org, site=w.get(Site), audit_date=date(2026, 1, 10), standard="ISO 45001",

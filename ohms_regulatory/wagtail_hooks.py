@@ -1,4 +1,9 @@
-"""Admin registration of the regulatory add-on: one "Regulatory" menu group."""
+"""Admin registration of the regulatory add-on: one "Regulatory" menu group.
+
+The compliance dashboard first, then the CNSS and DRC declarations and the statutory delays
+(``admin_views/dashboard.py``, ``admin_views/reports.py``), quality audits, and the ESG
+screens (``admin_views/esg.py``, ``viewsets/``).
+"""
 from django.templatetags.static import static
 from django.urls import path
 from django.utils.html import format_html
@@ -8,7 +13,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from ohms_core.admin_views.menu import ScreenMenuEntry
 
+from .admin_views import dashboard as reports_dashboard
 from .admin_views import esg as esg_views
+from .admin_views import reports as reports_admin
 from .manifest import MANIFEST
 from .viewsets import audits as audit_viewsets
 from .viewsets import esg as esg_viewsets
@@ -22,6 +29,8 @@ def regulatory_admin_css():
 @hooks.register("register_admin_urls")
 def register_regulatory_urls():
     return [
+        path("regulatory/dashboard/", reports_dashboard.compliance_dashboard, name="ohms_regulatory_dashboard"),
+        path("regulatory/dashboard/bulk/", reports_dashboard.compliance_bulk, name="ohms_regulatory_dashboard_bulk"),
         path("regulatory/esg/", esg_views.esg_dashboard, name="ohms_regulatory_esg"),
     ]
 
@@ -30,17 +39,20 @@ class RegulatoryViewSetGroup(ViewSetGroup):
     menu_label = _("Regulatory")
     menu_icon = "doc-full-inverse"
     menu_order = MANIFEST.menu_order
-
-
-RegulatoryViewSetGroup.items = (
-    audit_viewsets.QualityAuditViewSet,
-    audit_viewsets.AuditFindingViewSet,
-    ScreenMenuEntry("regulatory_esg_menu", label=_("ESG dashboard"), url_name="ohms_regulatory_esg",
-                    icon="pick", resource="activitydata"),
-    esg_viewsets.ActivityDataViewSet,
-    esg_viewsets.EmissionFactorViewSet,
-    esg_viewsets.SustainabilityGoalViewSet,
-)
+    items = (
+        ScreenMenuEntry("regulatory_dashboard_menu", label=_("Compliance dashboard"),
+                        url_name="ohms_regulatory_dashboard", icon="view", resource="cnssreport"),
+        reports_admin.CNSSReportViewSet,
+        reports_admin.DRCReportViewSet,
+        reports_admin.RegulatorySettingsViewSet,
+        audit_viewsets.QualityAuditViewSet,
+        audit_viewsets.AuditFindingViewSet,
+        ScreenMenuEntry("regulatory_esg_menu", label=_("ESG dashboard"), url_name="ohms_regulatory_esg",
+                        icon="pick", resource="activitydata"),
+        esg_viewsets.ActivityDataViewSet,
+        esg_viewsets.EmissionFactorViewSet,
+        esg_viewsets.SustainabilityGoalViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

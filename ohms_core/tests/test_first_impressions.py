@@ -170,3 +170,18 @@ def test_bells_match_the_work_waiting(demo):
     assert "ptw.permit.approved" in types(ISSUER)
     assert "ptw.permit.rejected" in types(REQUESTER) or "ptw.permit.workflow_initiated" in types(REQUESTER)
     assert {t for t in types(DOCTOR) if t.startswith("health.")}
+
+
+# --- the compliance officer (ohms_regulatory, issue 12) --------------------------------------
+COMPLIANCE = "conformite@ohms.demo"
+
+
+@pytest.mark.skipif(not apps.is_installed("ohms_regulatory"), reason="declarations come with ohms_regulatory")
+def test_compliance_officer_has_declarations_waiting_and_a_full_bell(client_for, demo):
+    client = client_for(COMPLIANCE)
+    overdue = _results(client.get("/api/v1/regulatory/drc-reports/?overdue=true"))
+    assert overdue and all(row["is_overdue"] for row in overdue)
+    assert _results(client.get("/api/v1/regulatory/cnss-reports/?report_type=monthly_stats"))
+    assert _results(client.get("/api/v1/regulatory/drc-reports/?status=acknowledged"))
+    assert Notification.objects.filter(user=demo["users"][COMPLIANCE], is_read=False,
+                                       event_type="regulatory.declaration.clock").exists()

@@ -1,9 +1,11 @@
-"""Routes of /api/v1/regulatory/."""
+"""Routes of /api/v1/regulatory/ (DECISIONS 2)."""
 from rest_framework.routers import DefaultRouter
 
-from . import audits, esg
+from . import audits, esg, reports
 
 router = DefaultRouter()
+router.register("cnss-reports", reports.CNSSReportViewSet, basename="cnssreport")
+router.register("drc-reports", reports.DRCReportViewSet, basename="drcreport")
 router.register("quality-audits", audits.QualityAuditViewSet, basename="qualityaudit")
 router.register("audit-findings", audits.AuditFindingViewSet, basename="auditfinding")
 router.register("emission-factors", esg.EmissionFactorViewSet, basename="emissionfactor")

@@ -6,3 +6,11 @@ from .audits import (  # noqa: F401
     QualityAudit,
 )
 from .esg import ActivityData, EmissionFactor, EmissionScope, SustainabilityGoal  # noqa: F401
+from .reports import (  # noqa: F401
+    DECLARANTS,
+    CNSSReport,
+    DRCReport,
+    RegulatorySettings,
+    ReportClockNotice,
+    ReportNumberSequence,
+)

@@ -11,6 +11,7 @@ from ohms_core.models import Organization
 #: Demo loaders, each ``load(*, organization, user, rng) -> str`` (a one-line summary), run in
 #: order; one module per feature under ``ohms_regulatory.demo``, each idempotent on its own.
 DEMO_STEPS: list[str] = [
+    "ohms_regulatory.demo.declarations.load",
     "ohms_regulatory.demo.audits.load",
     "ohms_regulatory.demo.esg.load",
 ]

@@ -341,6 +341,7 @@ SPECTACULAR_SETTINGS = {
         "AuditRiskLevelEnum": "ohms_core.models.audit.AuditRisk",
         "PermitRiskLevelEnum": "ohms_ptw.states.RiskLevel",
         "RoleEnum": "ohms_core.roles.Role",  # memberships, tokens, PTW escalation rules
+        "DeclarationStatusEnum": "ohms_regulatory.states.ReportStatus",  # CNSS and DRC declarations
     },
 }
 
