@@ -23,5 +23,11 @@ register_factory(PolicyPage, _policy)
 register_factory(Page, lambda w: w.get(PolicyPage))  # Wagtail's API v2 (/api/v2/pages/<id>/)
 register_factory(PolicyAcknowledgement, _acknowledgement)
 register_kwarg("language", lambda obj, w: "fr")
+# The guard in front of Wagtail's page admin (admin_views.policy_guard): B's policy page by id.
+register_kwarg("content_app", lambda obj, w: "ohms_regulatory")
+register_kwarg("content_model", lambda obj, w: "policypage")
+register_kwarg("workflow_view", lambda obj, w: "confirm_cancellation")
+for _name in ("ohms_policy_page_guard", "ohms_policy_page_guard_add", "ohms_policy_page_guard_workflow"):
+    register_route_model(_name, PolicyPage, pk_kwarg="page_id")
 for _name in ("ohms_policy_report", "ohms_policy_report_xlsx", "ohms_policy_translate"):
     register_route_model(_name, PolicyPage)

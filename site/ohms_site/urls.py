@@ -27,6 +27,8 @@ urlpatterns = [
     *_addon_api_patterns(),
     # Wagtail's own Documents/Images libraries are closed: ours is the one library (ohms_core.library).
     re_path(r"^admin/(?:api/main/)?(?P<library>documents|images)/(?P<rest>.*)$", closed_wagtail_library),
+    # Another organization's policy tree is a 404 in Wagtail's page admin (ohms_regulatory).
+    *([path("", include("ohms_regulatory.admin_views.policy_guard"))] if apps.is_installed("ohms_regulatory") else []),
     path("admin/", include(wagtailadmin_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", TemplateView.as_view(template_name="ohms_site/home.html"), name="home"),
