@@ -47,6 +47,7 @@ LANGUAGES = ("en", "fr")
 EDITOR_ROLES = (Role.COMPLIANCE_OFFICER, Role.SAFETY_MANAGER)
 APPROVER_ROLES = (Role.ORG_ADMIN,)
 EDITOR_PERMISSIONS = ("add_page", "change_page")
+#: Approvers need "publish": Wagtail publishes an approved revision as the approving user.
 APPROVER_PERMISSIONS = ("add_page", "change_page", "publish_page")
 GROUP_PREFIX = "ohms-policies-"
 REVIEW_DUE_EVENT = "regulatory.policy.review_due"
@@ -58,12 +59,21 @@ def _locale(code: str) -> Locale:
 
 
 def _site_root() -> Page:
+    """The default site's root page; created (with the tree's root and the site) on a
+    database where Wagtail's initial pages are missing (a flushed test database)."""
     from wagtail.models import Site
 
     site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
     if site is not None:
         return site.root_page
-    return Page.get_first_root_node().get_children().first()
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=_locale(settings.LANGUAGE_CODE[:2]), live=True))
+    home = root.get_children().first()
+    if home is None:
+        home = root.add_child(instance=Page(title="OHMS", slug="home", locale=root.locale, live=True))
+    Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="OHMS")
+    return home
 
 
 def _translated(page: Page, locale: Locale) -> Page:
@@ -111,7 +121,7 @@ def policy_tree_setup(*, organization, user=None) -> PolicyIndexPage:
                                 slug=slugify(organization.code) or str(organization.pk)[:8],
                                 organization=organization, locale=home.locale)
         home.add_child(instance=index)
-        index.save_revision(user=user).publish(user=user)
+        index.save_revision(user=user).publish(user=user, skip_permission_checks=True)
     workflow = policy_workflow()
     editors, approvers = _group(organization, "editors"), _group(organization, "approvers")
     for locale in locales:
@@ -297,12 +307,15 @@ def notify_review_due(event) -> int:
     users = {u.pk: u for u in get_user_model().objects.filter(pk__in=[r["user"] for r in data.get("recipients", [])])}
     page = PolicyPage.objects.filter(pk=event.object_id).first() if str(event.object_id).isdigit() else None
     link = page.url if page is not None else ""
-    created = 0
+    kinds: dict = {}
     for recipient in data.get("recipients", []):
-        user = users.get(recipient["user"])
+        kinds.setdefault(recipient["user"], set()).add(recipient["kind"])
+    created = 0
+    for user_id, user_kinds in kinds.items():  # one notification per person (an owner may also be a reader)
+        user = users.get(user_id)
         if user is None:
             continue
-        if recipient["kind"] == PolicyReminder.Kind.OWNER:
+        if PolicyReminder.Kind.OWNER in user_kinds:
             title = _("Policy to review by %(date)s: %(title)s") % {"date": data.get("review_date"), "title": data.get("title")}
         else:
             title = _("Policy to read and acknowledge: %(title)s") % {"title": data.get("title")}
