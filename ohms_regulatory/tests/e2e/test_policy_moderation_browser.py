@@ -35,7 +35,8 @@ def test_compliance_officer_submits_org_admin_approves_policy_goes_live(live_ser
     page.goto(f"{live_server.url}/admin/pages/{policy.pk}/edit/")
     expect(page.locator("button[name=action-publish]")).to_have_count(0)
     page.locator("footer button[name=action-submit]").dispatch_event("click")
-    expect(page.get_by_text("Policy approval").first).to_be_visible()
+    page.wait_for_url(f"{live_server.url}/admin/pages/*/")
+    expect(page.get_by_text("submitted").first).to_be_visible()
     shot(page, "regulatory-policy-01-submitted-by-compliance")
     policy.refresh_from_db()
     assert not policy.live and policy.workflow_in_progress
