@@ -13,6 +13,17 @@ def add_policies_to_read_panel(request, panels):
     panels.append(policy_views.PoliciesToReadPanel(request))
 
 
+@hooks.register("construct_homepage_summary_items")
+def drop_cross_tenant_page_count(request, summary_items):
+    """Wagtail's "N Pages" counts every page under the common ancestor of the user's pages
+    (the root, once there is a policy tree per language): other organizations' included."""
+    if request.user.is_superuser:
+        return
+    from wagtail.admin.site_summary import PagesSummaryItem
+
+    summary_items[:] = [item for item in summary_items if not isinstance(item, PagesSummaryItem)]
+
+
 @hooks.register("construct_explorer_page_queryset")
 def hide_other_organizations_policies_in_explorer(parent_page, pages, request):
     """Another organization's policy tree never shows in the explorer (nor its search)."""

@@ -134,6 +134,12 @@ class PolicyIndexPage(Page):
 
         context["policies"] = (policy_pages_visible_to(request.user).child_of(self).live()
                                .order_by("title"))
+        query = request.GET.get("q", "").strip()[:200]
+        context["query"] = query
+        if query:
+            # Only this tree (the reader is a member: serve() checked), never another organization's.
+            context["results"] = (PolicyPage.objects.live().filter(organization_id=self.organization_id,
+                                                                   locale_id=self.locale_id).search(query))
         return context
 
 
@@ -199,7 +205,7 @@ class PolicyPage(Page):
     parent_page_types = ["ohms_regulatory.PolicyIndexPage"]
     subpage_types: list = []
     search_fields = [*Page.search_fields, index.SearchField("summary"), index.SearchField("body"),
-                     index.FilterField("organization_id"), index.FilterField("is_public")]
+                     index.FilterField("organization_id"), index.FilterField("is_public"), index.FilterField("locale_id")]
     api_fields = [APIField("summary"), APIField("body"), APIField("effective_date"), APIField("review_date"),
                   APIField("version"), APIField("is_public"), APIField("audience_roles")]
 

@@ -55,6 +55,12 @@ def test_private_policy_is_readable_by_members_only(world):
     index_url = policy_index_for(world["a"]).url
     assert _client(world["b_admin"]).get(index_url).status_code == 404
     assert SECRET in _client(world["a_worker"]).get(index_url).content.decode()
+    # the site's search: the member finds it, the other organization cannot even search the tree
+    found = _client(world["a_worker"]).get(index_url + "?q=blasting").content.decode()
+    assert found.count(SECRET) == 2  # in the results and in the list
+    assert _client(world["b_admin"]).get(index_url + "?q=blasting").status_code == 404
+    b_index = policy_index_for(world["b"]).url
+    assert SECRET not in _client(world["b_admin"]).get(b_index + "?q=blasting").content.decode()
 
 
 def test_public_policy_is_readable_by_anyone(world):
@@ -105,6 +111,8 @@ def _page_urls(page):
         reverse("wagtailadmin_pages:add", args=["ohms_regulatory", "policypage", page.get_parent().pk]),
         reverse("ohms_policy_report", args=[pk]),
         reverse("ohms_policy_report_xlsx", args=[pk]),
+        f"/admin/api/main/pages/{pk}/",
+        f"/admin/api/main/pages/{page.get_parent().pk}/",
     ]
 
 
@@ -125,6 +133,8 @@ def _listing_urls():
         "/admin/reports/aging-pages/",
         "/admin/reports/page-types-usage/",
         "/admin/workflows/tasks/index/",
+        "/admin/api/main/pages/?search=blasting",
+        "/admin/api/main/pages/?descendant_of=1",
         reverse("ohms_policy_list"),
     ]
 
@@ -201,6 +211,8 @@ def test_api_v2_gives_each_reader_what_the_site_gives(world):
     assert Client().get(f"/api/v2/pages/{private.pk}/").status_code == 404
     assert ids(Client().get("/api/v2/pages/")) == {public.pk}
     assert SECRET not in Client().get("/api/v2/pages/?search=blasting").content.decode()
+    assert SECRET not in other.get("/api/v2/pages/?search=blasting").content.decode()
+    assert ids(own.get("/api/v2/pages/?search=blasting")) == {private.pk}
     # only published policies: a draft is nowhere
     draft = make_policy(world["a"], title="Draft policy")
     assert draft.pk not in ids(own.get("/api/v2/pages/"))
