@@ -24,7 +24,7 @@ from ohms_core import permissions as core_permissions
 from ohms_core.context import get_context
 
 from ..models import PolicyPage
-from ..policy_selectors import policies_to_read, policy_read_report
+from ..policy_selectors import policies_to_read, policy_read_counts, policy_read_report
 
 REPORT_RESOURCE = "policyreport"
 STATUS_LABELS = {"acknowledged": gettext_lazy("acknowledged"), "pending": gettext_lazy("pending"),
@@ -74,7 +74,8 @@ def policy_list(request):
     pages = (PolicyPage.objects.filter(organization=organization).select_related("locale")
              .prefetch_related("audience_sites", "audience_enterprises").order_by("title", "locale__language_code")
              if organization else PolicyPage.objects.none())
-    rows = [(page, policy_read_report(page).counts if page.live else None) for page in pages]
+    counts = policy_read_counts([page for page in pages if page.live], organization=organization)
+    rows = [(page, counts.get(page.pk)) for page in pages]
     return TemplateResponse(request, "ohms_regulatory/policy_list.html", {"rows": rows, "page_title": _("Policies: who has read")})
 
 

@@ -101,8 +101,9 @@ def _private_page_refusal(request, page):
     existence is not disclosed to another organization)."""
     if not request.user.is_authenticated:
         from django.contrib.auth.views import redirect_to_login
+        from django.urls import reverse
 
-        return redirect_to_login(request.get_full_path(), login_url=settings.LOGIN_URL if hasattr(settings, "LOGIN_URL") else None)
+        return redirect_to_login(request.get_full_path(), login_url=reverse("wagtailadmin_login"))  # the one login page
     raise Http404
 
 

@@ -175,12 +175,11 @@ def policy_create(*, index: PolicyIndexPage, title: str, user=None, body=(), **f
 
 def policy_submit(*, page: PolicyPage, user) -> None:
     """Submit the latest revision for approval (what the editor's "Submit" button does)."""
-    workflow = page.get_workflow()
-    revision = page.get_latest_revision() or page.save_revision(user=user)
     if page.workflow_in_progress:
         return
-    workflow.start(page, user)
-    del revision
+    if page.get_latest_revision() is None:
+        page.save_revision(user=user)
+    page.get_workflow().start(page, user)
 
 
 def policy_moderate(*, page: PolicyPage, user, approve: bool, comment: str = "") -> None:
