@@ -57,6 +57,8 @@ class PolicyAcknowledgementViewSet(TenantScopedMixin, mixins.ListModelMixin, mix
     ordering_fields = ["acknowledged_at"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the OpenAPI schema: no request user
+            return PolicyAcknowledgement.objects.none()
         queryset = super().get_queryset().select_related("user", "page", "page__locale")
         if self.role not in ALL_ACKNOWLEDGEMENT_READERS:
             queryset = queryset.filter(user=self.request.user)
