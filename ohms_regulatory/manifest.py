@@ -13,6 +13,7 @@ MANIFEST = AddonManifest(
     permissions="ohms_regulatory.permissions.RESOURCES",
     jobs=("ohms_regulatory.tasks",),
     demo_command="ohms_regulatory_demo",
+    organization_setup="ohms_regulatory.services.policies.organization_setup",
     state_machines=(
         # CNSS and DRC declarations (SPEC 4.1-4.2): every path runs services.reports (exit exam on submit).
         StateMachineSpec("ohms_regulatory.CNSSReport", resource="cnssreport",
@@ -33,6 +34,8 @@ MANIFEST = AddonManifest(
         EventTypeSpec("regulatory.auditfinding.overdue", _("Audit finding overdue"),
                       title="Audit finding overdue: {{ object.label }}",
                       message="Due {{ data.due_date }} ({{ data.days_overdue }} day(s) ago)"),
+        EventTypeSpec("regulatory.policy.review_due", _("Policy: review due"),
+                      title="{{ data.title }}: review due", message="{{ data.review_date }}"),
     ),
     subscribers=(
         # A fatal or severe incident or an occupational disease drafts its declarations at once.
@@ -42,5 +45,7 @@ MANIFEST = AddonManifest(
                        event_types=("regulatory.declaration.clock",)),
         SubscriberSpec("regulatory-overdue-findings", "ohms_regulatory.services.audits.notify_overdue_finding",
                        event_types=("regulatory.auditfinding.overdue",)),
+        SubscriberSpec("regulatory-policy-reminders", "ohms_regulatory.services.policies.notify_review_due",
+                       event_types=("regulatory.policy.review_due",)),
     ),
 )

@@ -1,7 +1,10 @@
 """Who may do what in the regulatory add-on (``ohms_core.permissions``)."""
+from ohms_core import permissions as core_permissions
 from ohms_core.roles import Role
 
 ADMINS = frozenset({Role.ORG_ADMIN})
+ALL = core_permissions.ALL_ROLES
+NOBODY = frozenset()
 
 # --- CNSS and DRC declarations (SPEC 4.1-4.2) ---------------------------------------------
 # Compliance officers and org admins file them and record the authority's answers; the
@@ -34,4 +37,9 @@ RESOURCES = {
     "activitydata": {"view": ESG_READERS, "add": ESG_DATA_ENTRY, "change": ESG_DATA_ENTRY,
                      "delete": ESG_MANAGERS},
     "sustainabilitygoal": {"view": ESG_READERS, "add": ESG_MANAGERS, "change": ESG_MANAGERS, "delete": ADMINS},
+    # Policy pages (DECISIONS 13): everyone acknowledges for themselves; the who-has-read
+    # report is for the people who run the policies.
+    "policyacknowledgement": {"view": ALL, "add": ALL, "change": NOBODY, "delete": NOBODY},
+    "policyreport": {"view": frozenset({Role.ORG_ADMIN, Role.SAFETY_MANAGER, Role.COMPLIANCE_OFFICER, Role.AUDITOR}),
+                     "add": NOBODY, "change": NOBODY, "delete": NOBODY},
 }

@@ -2,6 +2,7 @@
 from rest_framework.routers import DefaultRouter
 
 from . import audits, esg, reports
+from .policies import PolicyAcknowledgementViewSet
 
 router = DefaultRouter()
 router.register("cnss-reports", reports.CNSSReportViewSet, basename="cnssreport")
@@ -12,5 +13,6 @@ router.register("emission-factors", esg.EmissionFactorViewSet, basename="emissio
 router.register("activity-data", esg.ActivityDataViewSet, basename="activitydata")
 router.register("sustainability-goals", esg.SustainabilityGoalViewSet, basename="sustainabilitygoal")
 router.register("emissions", esg.EmissionsViewSet, basename="emissions")
+router.register("policy-acknowledgements", PolicyAcknowledgementViewSet, basename="policyacknowledgement")
 
 urlpatterns = router.urls

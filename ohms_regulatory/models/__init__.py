@@ -1,3 +1,5 @@
+"""Models of the regulatory add-on; one module per aggregate."""
+from .. import policy_receivers  # noqa: E402
 from .audits import (  # noqa: F401
     AuditFinding,
     AuditResult,
@@ -6,6 +8,13 @@ from .audits import (  # noqa: F401
     QualityAudit,
 )
 from .esg import ActivityData, EmissionFactor, EmissionScope, SustainabilityGoal  # noqa: F401
+from .policies import (  # noqa: F401
+    PolicyAcknowledgement,
+    PolicyApprovalTask,
+    PolicyIndexPage,
+    PolicyPage,
+    PolicyReminder,
+)
 from .reports import (  # noqa: F401
     DECLARANTS,
     CNSSReport,
@@ -14,3 +23,5 @@ from .reports import (  # noqa: F401
     ReportClockNotice,
     ReportNumberSequence,
 )
+
+policy_receivers.connect()

@@ -14,6 +14,7 @@ DEMO_STEPS: list[str] = [
     "ohms_regulatory.demo.declarations.load",
     "ohms_regulatory.demo.audits.load",
     "ohms_regulatory.demo.esg.load",
+    "ohms_regulatory.demo.policies.load",
 ]
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [f"ohms_{name}" for name in OHMS_ADDONS] + [
     "ohms_site",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
+    "wagtail.api.v2",  # policy pages read by integrators at /api/v2/pages/ (DECISIONS 13)
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -245,7 +246,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ohms@localhost")
 WAGTAIL_SITE_NAME = "OHMS"
 WAGTAILADMIN_BASE_URL = os.environ.get("OHMS_BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
-WAGTAIL_I18N_ENABLED = False
+WAGTAIL_I18N_ENABLED = True  # policy pages in English and French, linked as translations (DECISIONS 13)
 WAGTAIL_ENABLE_UPDATE_CHECK = False  # closed networks: no call home
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # Wagtail never hands out a storage URL for a document: its serve view (not routed, and
