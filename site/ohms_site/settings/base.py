@@ -236,6 +236,10 @@ if OHMS_MEDIA_S3_BUCKET:
             "img-src 'self'", f"img-src 'self' {_bucket_origin}"
         )
 OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
+# Idempotency-Key (docs/api.md): how long a key's first response is replayed, and after how
+# long a reservation whose request never finished (process killed) may be taken over.
+OHMS_IDEMPOTENCY_HOURS = int(os.environ.get("OHMS_IDEMPOTENCY_HOURS", "72"))
+OHMS_IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("OHMS_IDEMPOTENCY_LOCK_SECONDS", "300"))
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
