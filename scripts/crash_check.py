@@ -250,7 +250,11 @@ def main() -> int:
     redeliveries = len(receiver.received) - len(received)
     failures = []
     if undispatched():
-        failures.append(f"{undispatched()} events still undispatched after {args.timeout:.0f} s")
+        from huey.contrib.djhuey import HUEY
+
+        stuck = HUEY.is_locked("ohms-job-events_sweep")
+        failures.append(f"{undispatched()} events still undispatched after {args.timeout:.0f} s"
+                        + (" (the events_sweep job lock was left by a killed consumer)" if stuck else ""))
     if set(per_event) != event_ids or any(count != 1 for count in per_event.values()):
         missing = len(event_ids - set(per_event))
         doubled = sum(1 for count in per_event.values() if count > 1)
