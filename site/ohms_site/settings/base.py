@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["ohms_core.api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "ohms_core.api.schema.idempotency_key_header"],
     # Two different "risk_level" choice sets: the audit log's and the permit's 4-level risk.
     "ENUM_NAME_OVERRIDES": {
         "AuditRiskLevelEnum": "ohms_core.models.audit.AuditRisk",
