@@ -60,6 +60,7 @@ class IdempotencyKeyInUse(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = _("A request with this Idempotency-Key is still being processed. Retry later.")
     default_code = "idempotency_key_in_use"
+    wait = 1  # DRF's handler turns it into ``Retry-After: 1``
 
 
 class IdempotencyKeyReused(exceptions.APIException):

@@ -77,6 +77,7 @@ def test_key_still_running_is_409(w):
     IdempotencyRecord.objects.filter(pk=record.pk).update(status_code=None, response_body=b"", completed_at=None)
     r = _post(client, BASE, payload, "k-running")
     assert r.status_code == 409 and r.json()["code"] == "idempotency_key_in_use"
+    assert r["Retry-After"] == "1"
     assert first.status_code == 201 and Permit.objects.filter(organization=w.org).count() == 1
 
 
