@@ -48,3 +48,12 @@ def consumer_heartbeat():
     from .api.health import consumer_heartbeat_write
 
     consumer_heartbeat_write()
+
+
+@periodic_job("idempotency_purge", schedule=crontab(minute="45"), schedule_label=_("hourly at :45"),
+              addon="ohms_core", label=_("Idempotency key purge"))
+def purge_idempotency_records():
+    """Delete Idempotency-Key records older than OHMS_IDEMPOTENCY_HOURS (72 h)."""
+    from .idempotency import idempotency_purge_expired
+
+    return idempotency_purge_expired()

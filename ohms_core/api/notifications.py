@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from ..models import Notification
 from ..services.notifications import notification_mark_read, notifications_mark_all_read
 from ..services.notifications import unread_count as notifications_unread_count
+from .idempotency import IdempotentMixin
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -33,7 +34,7 @@ class NotificationFilter(filters.FilterSet):
         return queryset.filter(is_read=not value)
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(IdempotentMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Own notifications only; another user's notification is a 404."""
 
     serializer_class = NotificationSerializer

@@ -18,3 +18,20 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "Opaque API token (`ohms_...`) from POST /api/v1/core/tokens/ or the admin. "
                            "Send `X-OHMS-Organization` only with session auth; a token carries its organization.",
         }
+
+
+def idempotency_key_header(result, generator, request, public):
+    """drf-spectacular postprocessing hook: every POST documents ``Idempotency-Key``
+    (ohms_core.idempotency; every POST view has ``IdempotentMixin``)."""
+    parameter = {
+        "in": "header", "name": "Idempotency-Key", "required": False,
+        "schema": {"type": "string", "maxLength": 255},
+        "description": "Retry-safe POST: the same key and body within 72 h replay the first response "
+                       "(header Idempotent-Replayed: true); a different body is 422, a request still "
+                       "running with this key is 409. See docs/api.md, Idempotency.",
+    }
+    for operations in result.get("paths", {}).values():
+        post = operations.get("post")
+        if post is not None:
+            post.setdefault("parameters", []).append(parameter)
+    return result

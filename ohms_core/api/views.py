@@ -18,6 +18,7 @@ from ..context import update_context
 from ..models import ApiToken
 from ..services.records import record_create, record_restore, record_soft_delete, record_update
 from ..tenancy import resolve_tenancy
+from .idempotency import IdempotentMixin
 from .permissions import RolePermission
 
 
@@ -32,7 +33,7 @@ def _scoped_filter_backends():
             for backend in api_settings.DEFAULT_FILTER_BACKENDS]
 
 
-class TenantScopedMixin:
+class TenantScopedMixin(IdempotentMixin):
     permission_classes = [IsAuthenticated, RolePermission]
     filter_backends = _scoped_filter_backends()
     resource: str | None = None

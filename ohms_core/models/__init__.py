@@ -2,6 +2,7 @@ from .audit import AppendOnlyError, AuditAction, AuditLog, AuditRisk
 from .base import BaseModel, TrackedModel
 from .documents import ApprovalStatus, Document, DocumentType, PrivacyLevel
 from .events import DeliveryStatus, Event, EventDelivery
+from .idempotency import IdempotencyRecord
 from .jobs import JobRun, JobTrigger
 from .notifications import Notification, NotificationPreference, NotificationRule
 from .people import Contact, ContactMethod, ContactType, Worker
@@ -14,5 +15,5 @@ __all__ = [
     "ApprovalStatus", "Document", "DocumentType", "PrivacyLevel", "Contact", "ContactMethod",
     "ContactType", "Worker", "Enterprise", "Membership", "Organization",
     "Project", "Site", "ApiToken", "hash_token", "DeliveryStatus", "Event", "EventDelivery", "JobRun",
-    "JobTrigger", "Notification", "NotificationPreference", "NotificationRule", "TransitionLog",
+    "JobTrigger", "IdempotencyRecord", "Notification", "NotificationPreference", "NotificationRule", "TransitionLog",
 ]

@@ -237,6 +237,10 @@ if OHMS_MEDIA_S3_BUCKET:
             "img-src 'self'", f"img-src 'self' {_bucket_origin}"
         )
 OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
+# Idempotency-Key (docs/api.md): how long a key's first response is replayed, and after how
+# long a reservation whose request never finished (process killed) may be taken over.
+OHMS_IDEMPOTENCY_HOURS = int(os.environ.get("OHMS_IDEMPOTENCY_HOURS", "72"))
+OHMS_IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("OHMS_IDEMPOTENCY_LOCK_SECONDS", "300"))
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -337,6 +341,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["ohms_core.api.schema.only_public_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "ohms_core.api.schema.idempotency_key_header"],
     # Two different "risk_level" choice sets: the audit log's and the permit's 4-level risk.
     "ENUM_NAME_OVERRIDES": {
         "AuditRiskLevelEnum": "ohms_core.models.audit.AuditRisk",
