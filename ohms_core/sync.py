@@ -418,10 +418,25 @@ def new_offline_id() -> str:
     return str(uuid.uuid4())
 
 
+SYNC_LOG_RETENTION_DAYS = 30
+
+
+def sync_logs_cleanup(*, now=None) -> int:
+    """Delete ``SyncRunLog`` rows older than 30 days (SPEC 5.3); returns how many. The
+    idempotency ledger and the conflicts are kept: they answer repeats and audits."""
+    from datetime import timedelta
+
+    from .models import SyncRunLog
+
+    cutoff = (now or timezone.now()) - timedelta(days=SYNC_LOG_RETENTION_DAYS)
+    deleted, _counts = SyncRunLog.objects.filter(started_at__lt=cutoff).delete()
+    return deleted
+
+
 __all__ = [
     "APPLIED", "CONFLICT", "INVALID_TRANSITION", "LAST_WRITE_WINS", "MERGEABLE_HINTS", "MISSING_CLIENT_VERSION",
     "PERMISSION_DENIED", "REJECTED", "SERVER_AUTHORITATIVE", "SET_MERGE", "STALE_VERSION", "TRUE_WINS",
     "VALIDATION_ERROR", "Change", "Outcome", "SyncAdapter", "SyncRun", "adapter_for", "adapters", "applied",
     "conflict_entry", "conflict_resolve", "field_diff", "merge_allowed", "parse_change", "register_adapter", "rejected",
-    "resolution_options", "sync_run",
+    "resolution_options", "sync_logs_cleanup", "sync_run",
 ]
