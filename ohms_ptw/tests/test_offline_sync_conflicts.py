@@ -294,9 +294,13 @@ def test_closeout_checklist_merge_true_wins(w):
     body = sync(w, [change])
     record = PermitCloseout.objects.get(permit_id=permit["id"])
     assert record.is_done("tools_removed") and record.is_done("area_clean")
-    # "complete" is a request: refused here by the de-isolation / permit state rules or applied when all is met.
-    assert body["conflicts"] or body["applied"]
-    assert body["conflicts"][0]["fields"]["checklist"]["merge_hint"] == "true_wins" if body["conflicts"] else True
+    # The client's False against the server's True is a recorded field conflict (True wins).
+    [conflict] = body["conflicts"]
+    assert conflict["fields"]["checklist"]["merge_hint"] == "true_wins"
+    assert conflict["server_state"]["checklist"]["area_clean"] is True
+    # "complete" is a request the server checks: only done when every required item is.
+    assert conflict["server_state"]["completed"] == record.completed
+    assert record.completed == (not record.get_missing_required_items() and conflict["reason"] != "validation_error")
 
 
 def test_bad_envelope_is_400_and_bad_change_rejected(w):
@@ -321,3 +325,177 @@ def test_versions_bumped_by_every_server_update(w):
     assert v2 == v1 + 1 and stored.version >= v2 + 2  # each transition bumps it too
     response = w.client(w.requester).get(BASE + permit["id"] + "/")
     assert response.json()["version"] == stored.version
+
+
+# --- resolving stored conflicts: /api/v1/integrations/sync-conflicts/ ------------------------------
+CONFLICTS = "/api/v1/integrations/sync-conflicts/"
+needs_integrations = pytest.mark.skipif(not __import__("django.apps").apps.apps.is_installed("ohms_integrations"),
+                                        reason="the integrations add-on serves the conflict API")
+
+
+def stale_title_conflict(w, *, offline_id="c-1", device="tablet-1"):
+    permit = w.create_permit()
+    server_edit(w, permit["id"], title="Titre du bureau")
+    body = sync(w, [permit_change(permit["id"], permit["version"], {"title": "Titre du terrain"},
+                                  offline_id=offline_id)], device=device)
+    return permit, SyncConflict.objects.get(pk=body["conflicts"][0]["conflict_id"])
+
+
+def resolve(w, conflict, resolution, *, user=None, **extra):
+    return w.client(user or w.admin).post(f"{CONFLICTS}{conflict.pk}/resolve/", {"resolution": resolution, **extra},
+                                          format="json")
+
+
+@needs_integrations
+def test_resolve_keep_client_applies_through_the_services_and_is_audited(w):
+    permit, conflict = stale_title_conflict(w)
+    response = resolve(w, conflict, "keep_client")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["status"], body["resolution"], body["resolved_by"]) == ("resolved", "keep_client", w.admin.pk)
+    stored = Permit.objects.get(pk=permit["id"])
+    assert stored.title == "Titre du terrain"
+    assert body["server_state"]["title"] == "Titre du terrain" and body["server_version"] == stored.version
+    assert AuditLog.objects.filter(object_id=str(conflict.pk), action="update").exists()
+    # Resolved once: a second resolution is a 409.
+    assert resolve(w, conflict, "discard").status_code == 409
+
+
+@needs_integrations
+def test_resolve_keep_server_and_discard_change_nothing_on_the_permit(w):
+    permit, conflict = stale_title_conflict(w)
+    _permit2, other = stale_title_conflict(w, offline_id="c-2")
+    assert resolve(w, conflict, "keep_server").json()["status"] == "resolved"
+    assert resolve(w, other, "discard").json()["status"] == "discarded"
+    assert Permit.objects.get(pk=permit["id"]).title == "Titre du bureau"
+    assert set(SyncConflict.objects.values_list("resolution", flat=True)) == {"keep_server", "discard"}
+
+
+@needs_integrations
+def test_resolve_merge_only_where_the_hints_allow(w):
+    _permit, scalar = stale_title_conflict(w)
+    response = resolve(w, scalar, "merge")
+    assert response.status_code == 400 and "resolution" in response.json()["errors"]
+    assert SyncConflict.objects.get(pk=scalar.pk).status == "open"
+    options = {o["value"]: o for o in w.client(w.admin).get(f"{CONFLICTS}{scalar.pk}/").json()["resolutions"]}
+    assert options["merge"]["allowed"] is False and options["merge"]["reason"]
+    assert options["keep_client"]["allowed"] is True
+    # A checklist conflict may be merged (True wins): resolved, the merged checklist kept.
+    permit = w.create_permit(safety_checklist={"area_barricaded": True})
+    server_edit(w, permit["id"], title="Autre")
+    body = sync(w, [permit_change(permit["id"], permit["version"], {"safety_checklist": {"area_barricaded": False}},
+                                  offline_id="c-7")])
+    checklist = SyncConflict.objects.get(pk=body["conflicts"][0]["conflict_id"])
+    response = resolve(w, checklist, "merge")
+    assert response.status_code == 200 and response.json()["resolution"] == "merge"
+    assert Permit.objects.get(pk=permit["id"]).safety_checklist == {"area_barricaded": True}
+
+
+@needs_integrations
+def test_resolve_keep_client_of_a_refused_transition_runs_the_gates_again(w):
+    permit = w.create_permit()
+    to_pending_approval(w, permit["id"])
+    body = sync(w, [permit_change(permit["id"], None, {"status": "approved"}, op="update_status")], user=w.approver)
+    conflict = SyncConflict.objects.get(pk=body["conflicts"][0]["conflict_id"])
+    assert resolve(w, conflict, "merge").status_code == 400  # a status is server-authoritative: never merged
+    response = resolve(w, conflict, "keep_client")  # the gates still refuse (no gas test): 400 with the reasons
+    assert response.status_code == 400
+    assert SyncConflict.objects.get(pk=conflict.pk).status == "open"
+    assert Permit.objects.get(pk=permit["id"]).status == "pending_approval"
+
+
+@needs_integrations
+def test_sync_conflicts_scoped_filtered_and_role_checked(w, django_assert_max_num_queries):
+    _permit, conflict = stale_title_conflict(w)
+    client = w.client(w.admin)
+    assert [c["id"] for c in client.get(CONFLICTS).json()["results"]] == [str(conflict.pk)]
+    assert client.get(CONFLICTS, {"status": "resolved"}).json()["results"] == []
+    assert client.get(CONFLICTS, {"device": "tablet-9"}).json()["results"] == []
+    assert len(client.get(CONFLICTS, {"entity": "permit", "device": "tablet-1", "status": "open"}).json()["results"]) == 1
+    assert client.get(CONFLICTS, {"status": "bogus"}).status_code == 400
+    # Another organization: 404 on read and resolve, nothing in its list.
+    other = type(w)(code="KCC")
+    assert other.client(other.admin).get(f"{CONFLICTS}{conflict.pk}/").status_code == 404
+    assert resolve(other, conflict, "discard", user=other.admin).status_code == 404
+    assert other.client(other.admin).get(CONFLICTS).json()["results"] == []
+    # A member of another project does not see it; a role that may read but not resolve gets 403.
+    limited = testing.make_member(w.org, "org_admin", projects=[w.other_project])
+    assert w.client(limited).get(f"{CONFLICTS}{conflict.pk}/").status_code == 404
+    assert resolve(w, conflict, "discard", user=w.verifier).status_code == 403
+    assert w.client(testing.make_member(w.org, "worker")).get(CONFLICTS).status_code == 403
+    assert resolve(w, conflict, "bogus").status_code == 400
+    # The list's query count does not grow with rows.
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(CONFLICTS)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(CONFLICTS).status_code == 200
+    baseline = len(one)  # read now: each later request resets Django's query log
+    assert 0 < baseline <= 12
+    for n in range(9):
+        stale_title_conflict(w, offline_id=f"n-{n}")
+    with django_assert_max_num_queries(baseline):
+        assert len(client.get(CONFLICTS).json()["results"]) == 10
+
+
+@needs_integrations
+def test_admin_sync_conflicts_screen(w, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    permit, conflict = stale_title_conflict(w)
+    client.force_login(w.admin)
+    url = "/admin/integrations/sync-conflicts/"
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert permit["permit_number"] in page and "stale_version" in page and "tablet-1" in page
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    baseline = len(one)
+    for n in range(9):
+        stale_title_conflict(w, offline_id=f"a-{n}")
+    with CaptureQueriesContext(connection) as ten:
+        page = client.get(url).content.decode()
+    assert page.count("data-conflict=") == 10 and len(ten) <= baseline  # flat with rows
+    assert client.get(url, {"status": "bogus"}).status_code == 400
+    assert client.get(url, {"device": "other"}).content.decode().count("data-conflict=") == 0
+    # Detail: field by field, the hint, the four buttons (merge disabled with its reason).
+    detail = client.get(f"{url}{conflict.pk}/").content.decode()
+    assert 'data-field="title"' in detail and "Titre du terrain" in detail and "Titre du bureau" in detail
+    assert "last_write_wins" in detail and 'data-disabled-reason="merge"' in detail
+    assert 'data-disabled-reason="keep_client"' not in detail
+    response = client.post(f"{url}{conflict.pk}/resolve/", {"resolution": "keep_client", "version": conflict.version})
+    assert response.status_code == 302
+    assert SyncConflict.objects.get(pk=conflict.pk).status == "resolved"
+    assert Permit.objects.get(pk=permit["id"]).title == "Titre du terrain"
+    # Merge refused with its reason, as a message; nothing changes.
+    other_conflict = SyncConflict.objects.filter(status="open").first()
+    client.post(f"{url}{other_conflict.pk}/resolve/", {"resolution": "merge"})
+    assert SyncConflict.objects.get(pk=other_conflict.pk).status == "open"
+    # A role that may read but not resolve: buttons disabled, POST 403; another organization: 404.
+    client.force_login(w.verifier)
+    assert 'data-disabled-reason="keep_server"' in client.get(f"{url}{other_conflict.pk}/").content.decode()
+    refused = client.post(f"{url}{other_conflict.pk}/resolve/", {"resolution": "discard"})
+    assert (refused.status_code, refused["Location"]) == (302, "/admin/")  # Wagtail's answer to PermissionDenied
+    assert SyncConflict.objects.get(pk=other_conflict.pk).status == "open"
+    other = type(w)(code="KCC")
+    client.force_login(other.admin)
+    assert client.get(f"{url}{other_conflict.pk}/").status_code == 404
+    assert client.post(f"{url}{other_conflict.pk}/resolve/", {"resolution": "discard"}).status_code == 404
+    assert "data-conflict=" not in client.get(url).content.decode()
+
+
+def test_sync_run_logs_are_kept_30_days(w):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ohms_core import jobs
+
+    old = SyncRunLog.objects.create(organization=w.org, device_id="t")
+    SyncRunLog.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(days=31))
+    recent = SyncRunLog.objects.create(organization=w.org, device_id="t")
+    run = jobs.run_job("sync_logs_cleanup")
+    assert run.success and list(SyncRunLog.objects.values_list("pk", flat=True)) == [recent.pk]
