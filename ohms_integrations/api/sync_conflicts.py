@@ -44,7 +44,7 @@ class SyncConflictSerializer(serializers.ModelSerializer):
         return core_sync.resolution_options(obj)
 
 
-class ResolveSerializer(serializers.Serializer):
+class SyncConflictResolveSerializer(serializers.Serializer):
     resolution = serializers.ChoiceField(choices=SyncResolution.choices)
     version = serializers.IntegerField(required=False, min_value=1, max_value=2147483647)
 
@@ -58,11 +58,11 @@ class SyncConflictViewSet(TenantScopedMixin, viewsets.ReadOnlyModelViewSet):
     def get_base_queryset(self):
         return SyncConflict.objects.order_by("-created_at")
 
-    @extend_schema(request=ResolveSerializer, responses=SyncConflictSerializer)
+    @extend_schema(request=SyncConflictResolveSerializer, responses=SyncConflictSerializer)
     @action(detail=True, methods=["post"])
     def resolve(self, request, pk=None):
         conflict = self.get_object()
-        payload = ResolveSerializer(data=request.data)
+        payload = SyncConflictResolveSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         resolved = core_sync.conflict_resolve(conflict=conflict, resolution=payload.validated_data["resolution"],
                                               user=request.user, expected_version=payload.validated_data.get("version"))
