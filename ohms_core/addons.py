@@ -73,3 +73,8 @@ def install(manifest) -> None:
         providers.register_fitness_provider(import_string(manifest.fitness_provider))
     for name, check in manifest.worker_checks:
         providers.register_worker_check(name, import_string(check))
+    if manifest.sync_adapters:
+        from . import sync
+
+        for path in manifest.sync_adapters:
+            sync.register_adapter(import_string(path))

@@ -37,6 +37,9 @@ POLICY: dict[str, dict[str, frozenset]] = {
     "notificationrule": {VIEW: MANAGERS, ADD: MANAGERS, CHANGE: MANAGERS, DELETE: MANAGERS},
     "event": {VIEW: AUDIT_READERS, ADD: frozenset(), CHANGE: frozenset(), DELETE: frozenset()},
     "transitionlog": {VIEW: AUDIT_READERS, ADD: frozenset(), CHANGE: frozenset(), DELETE: frozenset()},
+    # Offline-sync conflicts (SPEC 5.1): written by the sync only; read by the permit people, resolved by managers.
+    "syncconflict": {VIEW: ALL_ROLES - {Role.WORKER, Role.MEDICAL_OFFICER}, ADD: frozenset(), CHANGE: MANAGERS,
+                     DELETE: frozenset()},
 }
 
 #: Who may read documents of each privacy level (besides their uploader).
@@ -67,6 +70,7 @@ RESOURCE_LABELS = {
     "notificationrule": gettext_lazy("notification rules"),
     "event": gettext_lazy("events"),
     "transitionlog": gettext_lazy("transition log entries"),
+    "syncconflict": gettext_lazy("sync conflicts"),
 }
 
 

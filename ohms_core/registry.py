@@ -70,6 +70,8 @@ class AddonManifest:
     #: (default configuration, notification rules). Run by core when an organization is created
     #: (``services.tenancy.organization_setup_run``); must be idempotent.
     organization_setup: str | None = None
+    #: Dotted paths of ``ohms_core.sync.SyncAdapter`` instances (offline sync entities, SPEC 5.1).
+    sync_adapters: tuple[str, ...] = ()
     extra: dict = field(default_factory=dict)
 
     @property

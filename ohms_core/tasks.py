@@ -42,6 +42,15 @@ def cleanup_old_notifications():
     return deleted
 
 
+@periodic_job("sync_logs_cleanup", schedule=crontab(minute="45", hour="1"), schedule_label=_("daily at 01:45"),
+              addon="ohms_core", label=_("Sync run log cleanup"))
+def cleanup_sync_run_logs():
+    """Delete offline-sync run logs older than 30 days (SPEC 5.3 "Cleanup job keeps 30 days")."""
+    from .sync import sync_logs_cleanup
+
+    return sync_logs_cleanup()
+
+
 @db_periodic_task(crontab(minute="*"), name="ohms.consumer_heartbeat")
 def consumer_heartbeat():
     """Tell the status report a consumer runs (not a JobRun: one row a minute is noise)."""

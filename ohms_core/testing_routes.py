@@ -347,6 +347,7 @@ def _register_core():
         Organization,
         Project,
         Site,
+        SyncConflict,
         TransitionLog,
         Worker,
     )
@@ -366,6 +367,9 @@ def _register_core():
     register_factory(TransitionLog, _transition_log)
     register_factory(Notification, lambda w: Notification.objects.create(
         organization=w.org, user=w.admin, event_type="matrix.test", title="matrix", dedupe_key=f"matrix-{w.seq()}"))
+    register_factory(SyncConflict, lambda w: SyncConflict.objects.create(  # offline sync conflicts (SPEC 5.1)
+        organization=w.org, project=w.project, device_id="matrix", entity="matrix", offline_id=f"mx-{w.seq()}",
+        reason="stale_version", fields={"title": {"client": "a", "server": "b", "merge_hint": "last_write_wins"}}))
     register_expander("ohms_transition", _transition_targets)
     register_kwarg("name", _transition_name)  # /transitions/<name>/ of every state machine's API
     register_expander("ohms_invitation_answer", _invitation_targets)

@@ -7,4 +7,5 @@ MANIFEST = AddonManifest(
     summary="Signed webhooks, offline sync with conflict handling.",
     depends=("ohms_core",),
     menu_order=500,
+    api_urls="ohms_integrations.api.urls",
 )

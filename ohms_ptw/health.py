@@ -8,8 +8,8 @@ Each figure comes from the place that already defines it, never from a copy of a
 - ``exports``: the bulk-export counter (``ExportLogEntry``) of the caller's organization.
 - ``jobs``: core's ``JobRun`` rows of the PTW periodic jobs (system runs, and runs made
   for this organization), two queries whatever the number of runs or jobs.
-- ``sync``: the offline-sync counters do not exist yet (the sync add-on brings
-  ``SyncRunLog`` and ``AppliedOfflineChange``); unknown is ``null``, never a made-up 0.
+- ``sync``: core's offline-sync ledger (``AppliedOfflineChange``: changes applied) and run
+  log (``SyncRunLog``: conflicts and rejections), for the caller's organization.
 """
 from __future__ import annotations
 
@@ -38,8 +38,18 @@ def ptw_job_names() -> list[str]:
 
 
 def sync_health(*, organization, since) -> dict:
-    """Offline-sync figures of the last 24 hours: ``null`` until the sync add-on's logs exist."""
-    return {"conflicts_last_24h": None, "applied_last_24h": None, "rejected_last_24h": None}
+    """Offline-sync figures of the last 24 hours for the organization (two queries): changes
+    applied from the idempotency ledger (a replayed repeat is not counted twice), conflicts
+    and rejections from the run log."""
+    from django.db.models import Sum
+    from django.db.models.functions import Coalesce
+
+    from ohms_core.models import AppliedOfflineChange, SyncRunLog
+
+    runs = SyncRunLog.objects.for_organization(organization).filter(started_at__gte=since).aggregate(
+        conflicts=Coalesce(Sum("conflict_count"), 0), rejected=Coalesce(Sum("rejected_count"), 0))
+    applied = AppliedOfflineChange.objects.for_organization(organization).filter(applied_at__gte=since).count()
+    return {"conflicts_last_24h": runs["conflicts"], "applied_last_24h": applied, "rejected_last_24h": runs["rejected"]}
 
 
 def exports_health(*, organization, since) -> dict:

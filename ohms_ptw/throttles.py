@@ -43,9 +43,19 @@ class PTWBulkExportThrottle(PTWRateThrottle):
 
 
 class PTWSyncThrottle(PTWRateThrottle):
-    """For ``sync-offline-data`` (the offline sync endpoint arrives with its own issue)."""
+    """For ``sync-offline-data`` (``api/sync.py``): counted per user and device (SPEC 5.3
+    "per user (+ device_id)"), so a crew sharing one account on two tablets does not
+    spend one allowance. The device is the body's ``device_id`` or ``X-Device-Id``."""
 
     scope, setting, default_rate = "ptw_sync", "PTW_SYNC_RATE", "60/min"
+
+    def get_cache_key(self, request, view):
+        key = super().get_cache_key(request, view)
+        if key is None:
+            return None
+        data = getattr(request, "data", None)
+        device = (data.get("device_id") if isinstance(data, dict) else None) or request.headers.get("X-Device-Id", "")
+        return f"{key}_{str(device or '').strip()[:100]}"
 
 
 #: Permit viewset actions -> the throttles they add (SPEC 5.3 "Applied to").

@@ -6,6 +6,7 @@ from .idempotency import IdempotencyRecord
 from .jobs import JobRun, JobTrigger
 from .notifications import Notification, NotificationPreference, NotificationRule
 from .people import Contact, ContactMethod, ContactType, Worker
+from .sync import AppliedOfflineChange, SyncConflict, SyncConflictStatus, SyncResolution, SyncRunLog
 from .tenancy import Enterprise, Membership, Organization, Project, Site
 from .tokens import ApiToken, hash_token
 from .workflow import TransitionLog
@@ -16,4 +17,5 @@ __all__ = [
     "ContactType", "Worker", "Enterprise", "Membership", "Organization",
     "Project", "Site", "ApiToken", "hash_token", "DeliveryStatus", "Event", "EventDelivery", "JobRun",
     "JobTrigger", "IdempotencyRecord", "Notification", "NotificationPreference", "NotificationRule", "TransitionLog",
+    "AppliedOfflineChange", "SyncConflict", "SyncConflictStatus", "SyncResolution", "SyncRunLog",
 ]

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from . import views as v
 from .escalations import EscalationRuleViewSet
 from .health import PTWHealthView
+from .sync import SyncOfflineDataView
 
 router = DefaultRouter()
 router.register("permit-types", v.PermitTypeViewSet, basename="permittype")
@@ -26,3 +27,4 @@ router.register("escalation-rules", EscalationRuleViewSet, basename="escalationr
 
 urlpatterns = router.urls
 urlpatterns += [path("health/", PTWHealthView.as_view(), name="ptw-health")]
+urlpatterns += [path("sync-offline-data/", SyncOfflineDataView.as_view(), name="ptw-sync-offline-data")]

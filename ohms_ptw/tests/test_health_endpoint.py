@@ -53,7 +53,7 @@ def test_health_endpoint_returns_expected_structure(w):
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"as_of", "sync", "exports", "workflow", "jobs"}
-    assert body["sync"] == {"conflicts_last_24h": None, "applied_last_24h": None, "rejected_last_24h": None}
+    assert body["sync"] == {"conflicts_last_24h": 0, "applied_last_24h": 0, "rejected_last_24h": 0}
     assert body["exports"] == {"bulk_exports_last_24h": 0}
     assert body["workflow"] == {"overdue_verification": 0, "overdue_approval": 0}
     names = [job["name"] for job in body["jobs"]]
@@ -170,3 +170,26 @@ def test_health_query_count_does_not_grow_with_runs_or_exports(w, django_assert_
     with django_assert_max_num_queries(baseline):
         assert client.get(URL).status_code == 200
     assert len(jobs_health(organization=w.org)) == len(ptw_job_names())
+
+
+def test_health_sync_figures_come_from_the_sync_ledger_and_run_log(w):
+    """SPEC 5.4 ``sync``: applied changes from AppliedOfflineChange (a repeat counted once),
+    conflicts and rejections from SyncRunLog; the last 24 hours of this organization only."""
+    from ohms_core.models import SyncRunLog
+
+    permit = w.create_permit()
+    other = PtwWorld(code="OTH")
+    other_permit = other.create_permit()
+    change = {"entity": "permit", "op": "update", "offline_id": "h-1", "server_id": permit["id"],
+              "client_version": permit["version"], "data": {"title": "Synchronisé"}}
+    stale = {**change, "offline_id": "h-2", "data": {"title": "Périmé"}}
+    refused = {**change, "offline_id": "h-3", "server_id": "00000000-0000-0000-0000-000000000000"}
+    sync_url = "/api/v1/ptw/sync-offline-data/"
+    for body in ([change], [change, stale, refused]):
+        assert w.client(w.requester).post(sync_url, {"device_id": "t-1", "changes": body}, format="json").status_code == 200
+    other.client(other.requester).post(sync_url, {"device_id": "t-9", "changes": [
+        {**change, "server_id": other_permit["id"], "client_version": other_permit["version"]}]}, format="json")
+    old = SyncRunLog.objects.create(organization=w.org, device_id="t-1", conflict_count=5, rejected_count=5)
+    SyncRunLog.objects.filter(pk=old.pk).update(started_at=timezone.now() - timedelta(hours=30))
+    body = w.client(w.admin).get(URL).json()
+    assert body["sync"] == {"conflicts_last_24h": 1, "applied_last_24h": 1, "rejected_last_24h": 1}

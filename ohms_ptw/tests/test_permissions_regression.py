@@ -103,3 +103,27 @@ def test_closeout_update_requires_project_access(w, two_projects):
 
 # SPEC 5.4 test_sync_rejects_cross_project_permit_update belongs with the offline sync endpoint
 # (sync-offline-data, issue 10): write it there with the ``two_projects`` fixture above.
+
+
+def test_sync_rejects_cross_project_permit_update(w, two_projects):
+    """Offline sync (SPEC 5.1 "Security"): a change to a permit of another project comes back
+    ``permission_denied`` (with nothing about that permit) and changes nothing; the same
+    call's change to the member's own permit is applied."""
+    member, mine, theirs = two_projects
+    changes = [{"entity": "permit", "op": "update", "offline_id": "x-1", "server_id": str(theirs.pk),
+                "client_version": theirs.version, "data": {"title": "Modifié hors projet"}},
+               {"entity": "permit", "op": "update_status", "offline_id": "x-2", "server_id": str(theirs.pk),
+                "data": {"status": "cancelled", "comment": "hors projet"}},
+               {"entity": "permit", "op": "update", "offline_id": "x-3", "server_id": str(mine.pk),
+                "client_version": mine.version, "data": {"title": "Modifié dans mon projet"}}]
+    response = w.client(member).post("/api/v1/ptw/sync-offline-data/", {"device_id": "tab", "changes": changes},
+                                     format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["offline_id"], r["reason"]) for r in body["rejected"]] == [("x-1", "permission_denied"),
+                                                                           ("x-2", "permission_denied")]
+    assert all("server_state" not in r for r in body["rejected"]) and body["conflicts"] == []
+    theirs.refresh_from_db()
+    assert (theirs.title, theirs.status) == ("Permis projet B", "draft")
+    assert [a["offline_id"] for a in body["applied"]] == ["x-3"]
+    assert Permit.objects.get(pk=mine.pk).title == "Modifié dans mon projet"

@@ -72,3 +72,16 @@ def test_bulk_export_throttle_is_per_user_and_per_organization_member(w):
         assert w.client(w.admin).post(BASE + "bulk_export_excel/", body, format="json").status_code == 200
         assert w.client(w.admin).post(BASE + "bulk_export_excel/", body, format="json").status_code == 429
         assert w.client(other).post(BASE + "bulk_export_excel/", body, format="json").status_code == 200
+
+
+def test_sync_throttle_limit(w):
+    """``ptw_sync`` per user and device (SPEC 5.3): 429 with Retry-After past the rate; another
+    device of the same user, or another user, has its own allowance."""
+    client = w.client(w.requester)
+    url = "/api/v1/ptw/sync-offline-data/"
+    with throttle_rates(ptw_sync="2/min"):
+        answers = [client.post(url, {"device_id": "tab-1", "changes": []}, format="json") for _i in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        assert 0 < int(answers[2]["Retry-After"]) <= 60
+        assert client.post(url, {"device_id": "tab-2", "changes": []}, format="json").status_code == 200
+        assert w.client(w.issuer).post(url, {"device_id": "tab-1", "changes": []}, format="json").status_code == 200
