@@ -101,11 +101,40 @@ def get_job(name: str) -> Job:
     return _jobs[name]
 
 
-def run_job(name: str, *, trigger: str = "schedule", user_id=None, organization=None):
+def release_stale_lock(name: str, lock: str, organization=None) -> bool:
+    """Free a job lock whose holder died (SIGKILL, power loss) and close its run as failed.
+
+    Huey's task locks never expire on SQLite (and only with Redis >= 7.4 could they), so a
+    consumer killed inside a job would otherwise skip that job forever, the event sweeper
+    included. A lock counts as stale when the job's last run started more than
+    ``OHMS_JOB_STALE_LOCK_SECONDS`` ago (default one hour, far above any job's duration)
+    and never finished; the conditional update makes one consumer the one that frees it."""
+    from django.conf import settings
+
+    from .models import JobRun
+
+    cutoff = timezone.now() - timedelta(seconds=getattr(settings, "OHMS_JOB_STALE_LOCK_SECONDS", 3600))
+    stale = (JobRun.objects.filter(name=name, organization=organization, finished_at__isnull=True,
+                                   started_at__lt=cutoff).order_by("-started_at").first())
+    if stale is None:
+        return False
+    freed = JobRun.objects.filter(pk=stale.pk, finished_at__isnull=True).update(
+        finished_at=timezone.now(), success=False,
+        error="Interrupted: the job consumer stopped before this run finished; its lock was released.")
+    if not freed:
+        return False
+    HUEY.lock_task(lock).clear()
+    logger.warning("Job %s: released the lock left by run %s (started %s, never finished)", name, stale.pk,
+                   stale.started_at)
+    return True
+
+
+def run_job(name: str, *, trigger: str = "schedule", user_id=None, organization=None, _retried=False):
     """Run a job now in this process, recording a JobRun. Returns the run, or None when
     another copy holds the lock. With ``organization`` the job acts for that tenant (its
     reads go through ``scoping.scope_queryset``) and the run is shown to that
-    organization's admins; without, it is a system job only operators see."""
+    organization's admins; without, it is a system job only operators see. A lock left by
+    a dead consumer is released once (``release_stale_lock``) and the run goes ahead."""
     from .context import acting_as
     from .models import JobRun
 
@@ -130,6 +159,8 @@ def run_job(name: str, *, trigger: str = "schedule", user_id=None, organization=
             run.save()
             return run
     except TaskLockedException:
+        if not _retried and release_stale_lock(name, lock, organization):
+            return run_job(name, trigger=trigger, user_id=user_id, organization=organization, _retried=True)
         logger.info("Job %s is already running; this run is skipped", name)
         return None
 

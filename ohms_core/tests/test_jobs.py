@@ -63,6 +63,29 @@ def test_locked_job_is_skipped(temporary_job):
     assert calls == [1]
 
 
+def test_lock_left_by_a_dead_consumer_is_released_once(temporary_job, settings):
+    """A consumer SIGKILLed inside a job leaves its lock and an unfinished run: an hour later
+    (``OHMS_JOB_STALE_LOCK_SECONDS``) the next run closes that run as interrupted, frees the
+    lock and runs. A recent unfinished run is a live one: its lock is respected."""
+    settings.OHMS_JOB_STALE_LOCK_SECONDS = 3600
+    calls = []
+    temporary_job("test_orphaned", lambda: calls.append(1) or 1)
+    lock = HUEY.lock_task("ohms-job-test_orphaned")
+    lock.__enter__()  # held by the "dead" consumer: never exited
+    try:
+        live = JobRun.objects.create(name="test_orphaned", started_at=timezone.now() - timedelta(minutes=5))
+        assert jobs.run_job("test_orphaned") is None  # a run started 5 minutes ago may still be running
+        assert calls == []
+        JobRun.objects.filter(pk=live.pk).update(started_at=timezone.now() - timedelta(hours=2))
+        run = jobs.run_job("test_orphaned")
+        assert run is not None and run.success is True and calls == [1]
+        live.refresh_from_db()
+        assert live.success is False and live.finished_at is not None and "Interrupted" in live.error
+        assert not HUEY.is_locked("ohms-job-test_orphaned")
+    finally:
+        lock.clear()
+
+
 def test_job_runs_in_a_system_context(temporary_job):
     from ohms_core.context import get_context
 

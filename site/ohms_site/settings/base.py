@@ -239,6 +239,9 @@ if OHMS_MEDIA_S3_BUCKET:
 OHMS_JSON_MAX_DEPTH = 32  # API JSON bodies nested deeper are refused (400)
 # Idempotency-Key (docs/api.md): how long a key's first response is replayed, and after how
 # long a reservation whose request never finished (process killed) may be taken over.
+# A job lock whose run started this long ago and never finished was left by a dead consumer
+# (ohms_core.jobs.release_stale_lock): the next run frees it.
+OHMS_JOB_STALE_LOCK_SECONDS = int(os.environ.get("OHMS_JOB_STALE_LOCK_SECONDS", "3600"))
 OHMS_IDEMPOTENCY_HOURS = int(os.environ.get("OHMS_IDEMPOTENCY_HOURS", "72"))
 OHMS_IDEMPOTENCY_LOCK_SECONDS = int(os.environ.get("OHMS_IDEMPOTENCY_LOCK_SECONDS", "300"))
 OHMS_DOCUMENT_MAX_BYTES = int(os.environ.get("OHMS_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024))
