@@ -25,6 +25,7 @@ import os
 import random
 import re
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from gevent.lock import Semaphore
 from locust import HttpUser, between, events, task
@@ -145,7 +146,8 @@ class SafetyTeamUser(HttpUser):
     def gas_reading(self):
         if not self.live:
             return
-        payload = {"permit": random.choice(self.live), "gas": "O2", "value": "20.9", "unit": "%"}
+        payload = {"permit": random.choice(self.live), "gas": "O2", "value": "20.9", "unit": "%",
+                   "tested_at": datetime.now(UTC).isoformat()}
         with self.client.post("/api/v1/ptw/gas-readings/", json=payload, headers=self._write_headers(),
                               name="/api/v1/ptw/gas-readings/ (post)", catch_response=True) as response:
             if response.status_code != 201:
