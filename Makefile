@@ -67,6 +67,11 @@ clean:
 
 # Permit-to-work benchmark (docs/performance.md): N permits on DATABASE_URL (else a throw-away
 # SQLite file), then every measurement of issue 9. E.g. make bench BENCH_ARGS="--permits 20000 --json ptw.json"
-.PHONY: bench
+.PHONY: bench loadtest
 bench: install
 	$(BIN)/python bench/ptw_bench.py $(BENCH_ARGS)
+
+# Load test (issue 13): PostgreSQL + Redis, demo data, `make serve` with 1 then 2 web workers,
+# locust headless pinned to one core; LOADTEST_TIME (2m), LOADTEST_USERS (50), LOADTEST_SCALE.
+loadtest: install
+	PYTHON=$(BIN)/python scripts/loadtest.sh

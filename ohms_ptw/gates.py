@@ -285,26 +285,45 @@ def closeout_gate(permit):
 
 
 # --- simultaneous operations ------------------------------------------------------------
-def simops_conflicts(permit) -> list[dict]:
-    """Other live permits sharing an isolation point, or the same location in an overlapping window."""
+#: At most this many conflicts of each kind are listed (readiness, the SIMOPS gate's message).
+SIMOPS_LIMIT = 20
+
+
+def simops_summary(permit, limit: int = SIMOPS_LIMIT) -> tuple[list[dict], bool]:
+    """(conflicts, truncated): other live permits sharing an isolation point, or the same
+    location in an overlapping window; at most ``limit`` of each kind, earliest start first.
+
+    Bounded on purpose (issue 9 benchmarks): a site where one isolation point serves many live
+    permits made readiness list — and build a model instance for — every one of them, so it
+    grew with the organization's permits (0.9 s at 100,000). Two queries whatever the count,
+    each reading ``limit + 1`` rows of plain values (the extra row tells ``truncated``)."""
     from .models import Permit, PermitIsolationPoint
 
     others = Permit.objects.filter(organization_id=permit.organization_id, status__in=LIVE_STATUSES).exclude(pk=permit.pk)
-    conflicts = []
-    location = permit.location.strip().lower()
+    conflicts, truncated = [], False
+    location = permit.location.strip()
     if location:
-        for other in others.filter(location__iexact=permit.location.strip(), planned_start_time__lt=permit.planned_end_time,
-                                   planned_end_time__gt=permit.planned_start_time).only("permit_number", "status"):
-            conflicts.append({"permit_number": other.permit_number, "kind": "location",
-                              "reason": _("Same location, overlapping time window")})
+        rows = list(others.filter(location__iexact=location, planned_start_time__lt=permit.planned_end_time,
+                                  planned_end_time__gt=permit.planned_start_time)
+                    .order_by("planned_start_time", "permit_number").values_list("permit_number", flat=True)[:limit + 1])
+        truncated = len(rows) > limit
+        conflicts += [{"permit_number": number, "kind": "location", "reason": _("Same location, overlapping time window")}
+                      for number in rows[:limit]]
     point_ids = [p.point_id for p in _points(permit) if p.point_id]
     if point_ids:
-        shared = (PermitIsolationPoint.objects.filter(point_id__in=point_ids, permit__in=others)
-                  .exclude(status=IsolationStatus.CANCELLED).select_related("permit", "point"))
-        for sp in shared:
-            conflicts.append({"permit_number": sp.permit.permit_number, "kind": "isolation_point",
-                              "reason": _("Shares isolation point %(p)s") % {"p": sp.point.point_code}})
-    return conflicts
+        rows = list(PermitIsolationPoint.objects.filter(point_id__in=point_ids, permit__in=others)
+                    .exclude(status=IsolationStatus.CANCELLED)
+                    .order_by("permit__planned_start_time", "permit__permit_number", "pk")
+                    .values_list("permit__permit_number", "point__point_code")[:limit + 1])
+        truncated = truncated or len(rows) > limit
+        conflicts += [{"permit_number": number, "kind": "isolation_point",
+                       "reason": _("Shares isolation point %(p)s") % {"p": code}} for number, code in rows[:limit]]
+    return conflicts, truncated
+
+
+def simops_conflicts(permit, limit: int = SIMOPS_LIMIT) -> list[dict]:
+    """The listed SIMOPS conflicts of ``permit`` (``simops_summary`` without the flag)."""
+    return simops_summary(permit, limit)[0]
 
 
 def simops_gate(permit):

@@ -72,6 +72,34 @@ class ReportRange:
     def as_dict(self) -> dict:
         return {"date_from": self.date_from, "date_to": self.date_to}
 
+    @property
+    def date_from_display(self) -> str:
+        return display_bound(self.date_from)
+
+    @property
+    def date_to_display(self) -> str:
+        return display_bound(self.date_to)
+
+
+def display_bound(value: str) -> str:
+    """A range bound for people: the active language's date (or date and time) format, not
+    the ISO text of the querystring; an unparseable value as given (issue 9)."""
+    from django.utils.dateparse import parse_date, parse_datetime
+    from django.utils.formats import date_format
+
+    try:
+        parsed = parse_date(value)
+        if parsed is not None:
+            return date_format(parsed, "DATE_FORMAT")
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        return value
+    if timezone.is_aware(parsed):
+        parsed = timezone.localtime(parsed)
+    return date_format(parsed, "DATETIME_FORMAT")
+
 
 def _as_dict(params) -> dict:
     """A QueryDict or dict as ``{key: value or [values]}`` (repeated values kept)."""

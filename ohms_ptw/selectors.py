@@ -63,6 +63,7 @@ def permit_readiness(permit, user) -> dict:
     gas_reasons = list(gates.gas_gate(permit))
     closeout = closeout_state(permit)
     summary = gates.isolation_summary(permit)
+    conflicts, truncated = gates.simops_summary(permit)
     return {
         "permit_id": str(permit.pk),
         "permit_number": permit.permit_number,
@@ -83,7 +84,8 @@ def permit_readiness(permit, user) -> dict:
                           "missing": gates.missing_checklist(permit)},
             "closeout": {"template_exists": closeout["template_exists"], "is_complete": closeout["is_complete"],
                          "missing_items": closeout["missing_items"]},
-            "simops": {"conflicts": gates.simops_conflicts(permit)},
+            # at most gates.SIMOPS_LIMIT of each kind; "truncated": there are more
+            "simops": {"conflicts": conflicts, "truncated": truncated},
         },
     }
 

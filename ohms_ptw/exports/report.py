@@ -71,7 +71,7 @@ def generate_report_pdf(*, summary: dict, lists: dict, rng, filters_text: str = 
                                  topMargin=12 * mm, bottomMargin=12 * mm, title=_("Permit compliance report"),
                                  author="OHMS", pageCompression=1 if compress else 0)
     story = [Paragraph(_("Permit compliance report"), _H1),
-             _pairs([(_("Permits created from"), rng.date_from), (_("Permits created until"), rng.date_to),
+             _pairs([(_("Permits created from"), rng.date_from_display), (_("Permits created until"), rng.date_to_display),
                      (_("Filters"), filters_text or "—"), (_("Generated"), when(now))]),
              Paragraph(_("Summary"), _H2),
              _pairs([(label, value) for _key, label, value in summary_cards(summary)]

@@ -107,6 +107,9 @@ class Permit(StateMachineMixin, BaseModel):
             # The list's default order within an organization, read from the index: a page of 50 costs 50
             # rows, not a sort of every permit of the organization (issue 9 benchmarks).
             models.Index(fields=["organization", "-created_at"], name="permit_org_created"),
+            # SIMOPS (readiness, the location gate): the live permits of an organization starting before a
+            # window ends, read from the index instead of every permit of the organization (issue 9).
+            models.Index(fields=["organization", "status", "planned_start_time"], name="permit_org_status_start"),
         ]
 
     def __str__(self):

@@ -2,32 +2,17 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from ohms_ptw.tests.factories import PtwWorld
-from ohms_ptw.tests.test_admin_helpers import PASSWORD
-from ohms_ptw.tests.test_kpis import bulk, make
+from ohms_ptw.tests.test_kpis import bulk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_dashboard_cards_charts_and_card_link(live_server, page, shot):
-    w = PtwWorld()
-    other = PtwWorld(code="OTH")
-    now = timezone.now()
-    late = make(w, "pending_verification", submitted_at=now - timedelta(hours=9), title="Soudure trémie 3")
-    make(w, "pending_approval", verified_at=now - timedelta(hours=6), title="Entrée cuve T-12")
-    make(w, "active", planned_end_time=now + timedelta(hours=2), title="Consignation MCC-01")
+def test_dashboard_cards_charts_and_card_link(live_server, page, shot, kpi_world):
+    w, now, late = kpi_world.w, kpi_world.now, kpi_world.late
     bulk(w, 3, status="draft", created_at=now - timedelta(days=8))
     bulk(w, 2, status="approved")
-    bulk(other, 9, status="active", planned_end_time=now + timedelta(hours=1))  # another organization: never counted
-
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", w.admin.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
     page.goto(f"{live_server.url}/admin/ptw/dashboard/")
     expect(page.locator("[data-card=total_open] .ptw-card__value")).to_have_text("8")

@@ -5,28 +5,14 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from ohms_ptw.tests.factories import PtwWorld
-from ohms_ptw.tests.test_admin_helpers import PASSWORD
-from ohms_ptw.tests.test_kpis import bulk, make
+from ohms_ptw.tests.test_kpis import bulk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_reports_page_cards_tables_and_report_export(live_server, page, shot):
-    w = PtwWorld()
-    other = PtwWorld(code="OTH")
-    now = timezone.now()
-    late = make(w, "pending_verification", submitted_at=now - timedelta(hours=9), title="Soudure trémie 3")
-    make(w, "pending_approval", verified_at=now - timedelta(hours=6), title="Entrée cuve T-12")
-    make(w, "active", planned_end_time=now + timedelta(hours=2), title="Consignation MCC-01")
+def test_reports_page_cards_tables_and_report_export(live_server, page, shot, kpi_world):
+    w, now, late = kpi_world.w, kpi_world.now, kpi_world.late
     bulk(w, 2, status="pending_verification", submitted_at=now - timedelta(hours=9), created_at=now - timedelta(days=40))
-    bulk(other, 9, status="active", planned_end_time=now + timedelta(hours=1))  # another organization
-
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("input[name=username]", w.admin.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
 
     page.goto(f"{live_server.url}/admin/ptw/reports/")
     expect(page.locator("[data-card=overdue_verification] .ptw-card__value")).to_have_text("1")

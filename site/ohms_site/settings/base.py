@@ -70,6 +70,10 @@ MIDDLEWARE = [
     "ohms_core.middleware.ContentSecurityPolicyMiddleware",
     "ohms_core.middleware.RequestContextMiddleware",
 ]
+# Load tests only (issue 13): the database query count of each request as a response header.
+OHMS_QUERY_COUNT_HEADER = os.environ.get("OHMS_QUERY_COUNT_HEADER", "") in ("1", "true", "yes")
+if OHMS_QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(1, "ohms_core.querycount.QueryCountMiddleware")  # after SecurityMiddleware (production.py)
 
 # Sessions: one shift at most (SESSION_COOKIE_AGE), logged out after an idle period.
 SESSION_COOKIE_AGE = int(os.environ.get("OHMS_SESSION_HOURS", "12")) * 3600
