@@ -73,3 +73,5 @@ def install(manifest) -> None:
         providers.register_fitness_provider(import_string(manifest.fitness_provider))
     for name, check in manifest.worker_checks:
         providers.register_worker_check(name, import_string(check))
+    if manifest.competency_catalog:
+        providers.register_competency_catalog(import_string(manifest.competency_catalog))
