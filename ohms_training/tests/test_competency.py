@@ -12,6 +12,9 @@ from ohms_core import providers, testing
 from ohms_core.context import acting_as
 from ohms_core.exceptions import BusinessRuleError
 
+from ..models import Certificate, TrainingModule
+from ..services import competency_check
+
 pytestmark = [pytest.mark.django_db,
               pytest.mark.skipif(not apps.is_installed("ohms_ptw"), reason="ohms_ptw not in OHMS_ADDONS")]
 
@@ -21,9 +24,6 @@ if apps.is_installed("ohms_ptw"):
     from ohms_ptw.tests.factories import PtwWorld
     from ohms_ptw.tests.helpers import purl, set_status, status_of, update_status
     from ohms_ptw.tests.test_admin_helpers import login, make_permit
-
-from ..models import Certificate, TrainingModule
-from ..services import competency_check
 
 
 @pytest.fixture
