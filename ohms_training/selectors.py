@@ -59,7 +59,9 @@ def training_matrix(*, workers, modules, now=None) -> list[dict]:
     expiring, expired, missing) and its expiry. Three queries whatever the number of rows:
     workers, modules and one aggregate of the latest expiry per (worker, module)."""
     now = now or timezone.now()
-    workers = list(workers.select_related("contact", "enterprise"))
+    if hasattr(workers, "query") and not workers.query.is_sliced:
+        workers = workers.select_related("contact", "enterprise")
+    workers = list(workers)
     modules = list(modules)
     latest = {}
     if workers and modules:
@@ -71,7 +73,9 @@ def training_matrix(*, workers, modules, now=None) -> list[dict]:
         cells = []
         for module in modules:
             expires_at = latest.get((worker.pk, module.pk))
-            cells.append({"module": module, "expires_at": expires_at, "state": certificate_state(expires_at, now=now)})
+            state = certificate_state(expires_at, now=now)
+            cells.append({"module": module, "expires_at": expires_at, "state": state,
+                          "label": CertificateState(state).label})
         matrix.append({"worker": worker, "cells": cells})
     return matrix
 

@@ -346,3 +346,23 @@ def test_matrix_states_and_query_count(t, django_assert_num_queries):
                                            modules=TrainingModule.objects.all(), now=now)
     states = {row["worker"].pk: row["cells"][0]["state"] for row in matrix}
     assert [states[w.pk] for w in workers] == ["valid", "expiring", "expired", "missing"]
+
+
+def test_demo_data_through_the_services():
+    from django.core.management import call_command
+
+    call_command("ohms_demo", workers=15, stdout=open("/dev/null", "w"))  # runs every add-on's demo, ours included
+    modules = TrainingModule.objects.filter(organization__code="SMK")
+    assert {m.language for m in modules} == {"fr", "en"} and modules.count() == 4
+    assert Certificate.objects.filter(organization__code="SMK").count() >= 16
+    assert TrainingProgress.objects.filter(organization__code="SMK", status="failed").exists()
+    assert any(row["cells"][0]["state"] == "expiring" for row in selectors.training_matrix(
+        workers=t_workers(), modules=modules.filter(title__startswith="Induction")))
+    call_command("ohms_training_demo", stdout=open("/dev/null", "w"))  # a second run adds nothing
+    assert TrainingModule.objects.filter(organization__code="SMK").count() == 4
+
+
+def t_workers():
+    from ohms_core.models import Worker
+
+    return Worker.objects.filter(organization__code="SMK")
