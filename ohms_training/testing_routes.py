@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ohms_core.models import Worker
-from ohms_core.testing_routes import register_factory
+from ohms_core.testing_routes import register_factory, register_route_model
 
 from .models import Certificate, QuizAttempt, TrainingModule, TrainingProgress, TrainingQuiz
 
@@ -22,3 +22,7 @@ register_factory(QuizAttempt, lambda w: QuizAttempt.objects.create(
 register_factory(Certificate, lambda w: Certificate.objects.create(
     organization=w.org, worker=w.get(Worker), module=w.get(TrainingModule),
     expires_at=timezone.now() + timedelta(days=365)))
+
+# Custom admin screens reached through an object: the take-the-quiz page and the certificate PDF.
+register_route_model("ohms_training_take_quiz", TrainingQuiz, pk_kwarg="quiz_pk")
+register_route_model("ohms_training_certificate_download", Certificate)
