@@ -366,3 +366,15 @@ def t_workers():
     from ohms_core.models import Worker
 
     return Worker.objects.filter(organization__code="SMK")
+
+
+def test_strings_translate_in_french():
+    from django.utils.translation import gettext, override
+
+    from ..manifest import MANIFEST
+
+    with override("fr"):
+        assert gettext("Training matrix") == "Matrice des formations"
+        assert gettext("No valid training certificate for: %(modules)s.") == \
+            "Pas de certificat de formation valide pour : %(modules)s."
+        assert str(MANIFEST.summary).startswith("Formation :")
