@@ -378,3 +378,22 @@ def test_strings_translate_in_french():
         assert gettext("No valid training certificate for: %(modules)s.") == \
             "Pas de certificat de formation valide pour : %(modules)s."
         assert str(MANIFEST.summary).startswith("Formation :")
+
+
+def test_stale_write_is_409_and_withdrawn_certificate_no_longer_verifies(t):
+    t.assign()
+    progress = TrainingProgress.objects.get()
+    c = t.client(t.coordinator)
+    r = c.patch(f"/api/v1/training/progress/{progress.pk}/", {"due_date": "2027-01-10", "version": progress.version},
+                format="json")
+    assert r.status_code == 200, r.json()
+    r = c.patch(f"/api/v1/training/progress/{progress.pk}/", {"due_date": "2027-02-10", "version": progress.version},
+                format="json")
+    assert r.status_code == 409
+    certificate = Certificate.objects.get(pk=t.submit(RIGHT).json()["certificate"])
+    assert t.client(t.taker).delete(f"/api/v1/training/certificates/{certificate.pk}/").status_code == 403
+    assert c.delete(f"/api/v1/training/certificates/{certificate.pk}/").status_code == 204
+    from rest_framework.test import APIClient
+
+    assert APIClient().get("/api/v1/training/certificates/verify/", {"code": certificate.code}).status_code == 404
+    assert selectors.missing_modules(t.worker, [t.module.pk]) == ["Consignation LOTO"]
