@@ -78,3 +78,5 @@ def install(manifest) -> None:
 
         for path in manifest.sync_adapters:
             sync.register_adapter(import_string(path))
+    if manifest.competency_catalog:
+        providers.register_competency_catalog(import_string(manifest.competency_catalog))

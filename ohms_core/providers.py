@@ -68,3 +68,53 @@ def worker_fitness(worker, *, on=None) -> Fitness:
     if _fitness_provider is None:
         return Fitness(fit=None, reason=str(_("No occupational-health add-on is installed.")))
     return _fitness_provider(worker, on=on)
+
+
+# --- competency catalog (training modules a permit type may require; SPEC 1.8) ----------------
+_competency_catalog: Callable | None = None
+
+
+def register_competency_catalog(catalog: Callable) -> None:
+    """``catalog(organization, ids=None) -> {id (str): title}``: the training modules of the
+    organization (only ``ids`` when given). One per installation (the training add-on)."""
+    global _competency_catalog
+    _competency_catalog = catalog
+
+
+def unregister_competency_catalog() -> None:
+    global _competency_catalog
+    _competency_catalog = None
+
+
+def competency_catalog_installed() -> bool:
+    return _competency_catalog is not None
+
+
+def competency_choices(organization) -> list[tuple[str, str]]:
+    """(id, title) of the modules a requirement may name; empty without a training add-on."""
+    if _competency_catalog is None or organization is None:
+        return []
+    return sorted(_competency_catalog(organization).items(), key=lambda item: str(item[1]).lower())
+
+
+def competency_titles(organization, ids) -> dict:
+    """{id: title} of ``ids`` known to the catalog (unknown ones left out)."""
+    if _competency_catalog is None or organization is None or not ids:
+        return {}
+    return _competency_catalog(organization, ids=[str(i) for i in ids])
+
+
+def competency_validate(organization, ids) -> list[str]:
+    """Why a list of required module ids is refused (empty when it is fine). Absent-safe: with
+    no training add-on an empty list is fine and a non-empty one is refused with the reason."""
+    if ids in (None, "", []):
+        return []
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        return [str(_("A list of training module ids is expected."))]
+    if _competency_catalog is None:
+        return [str(_("The training add-on is not installed: a permit type cannot require training modules."))]
+    known = competency_titles(organization, ids)
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        return [str(_("Unknown training modules: %(ids)s.") % {"ids": ", ".join(unknown)})]
+    return []

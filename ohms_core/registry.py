@@ -65,6 +65,7 @@ class AddonManifest:
     #: Answers this add-on gives other add-ons through ohms_core.providers (absent-safe):
     fitness_provider: str | None = None  # dotted path: provider(worker, *, on=None) -> Fitness
     worker_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of the check)
+    competency_catalog: str | None = None  # dotted path: catalog(organization, ids=None) -> {id: title}
     demo_command: str | None = None
     #: Dotted path of ``setup(*, organization, user=None)``: what a new organization starts with
     #: (default configuration, notification rules). Run by core when an organization is created

@@ -76,6 +76,7 @@ class PermitTypeViewSet(ScopedModelViewSet):
         MultiFieldPanel([switch("requires_isolation"), switch("requires_structured_isolation"),
                          switch("requires_deisolation_on_closeout")], heading=_("Isolation")),
         MultiFieldPanel([FieldPanel("mandatory_ppe"), FieldPanel("safety_checklist_items")], heading=_("PPE and checklist")),
+        MultiFieldPanel([FieldPanel("required_training_modules")], heading=_("Competency")),
         MultiFieldPanel([FieldRowPanel([FieldPanel("max_validity_hours"), FieldPanel("max_extensions")]),
                          FieldPanel("location_overlap_policy"), FieldPanel("allow_verifier_as_approver")], heading=_("Validity and simultaneous operations")),
     ]

@@ -198,6 +198,18 @@ class PermitTypeForm(ScopedAdminForm):
                                              help_text=_("One item per line: “key | label” (or just the label)."))
     required_gases = forms.MultipleChoiceField(label=_("Gases to test"), required=False, choices=Gas.choices,
                                                widget=forms.CheckboxSelectMultiple)
+    required_training_modules = forms.MultipleChoiceField(
+        label=_("Required training modules"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Every crew member must hold a valid certificate for each (needs the training add-on)."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "required_training_modules" in self.fields:
+            # The training add-on's modules, through core (absent-safe: no choices without it).
+            from ohms_core import providers
+            from ohms_core.context import get_context
+
+            self.fields["required_training_modules"].choices = providers.competency_choices(get_context().organization)
 
 
 class RiskMatrixForm(ScopedAdminForm):

@@ -42,7 +42,8 @@ class PermitTypeSerializer(ScopedModelSerializer):
         fields = (*COMMON, "name", "code", "category", "description", "requires_gas_testing", "requires_isolation",
                   "requires_structured_isolation", "requires_deisolation_on_closeout", "max_validity_hours",
                   "max_extensions", "mandatory_ppe", "safety_checklist_items", "required_gases", "gas_limits",
-                  "gas_reading_validity_minutes", "location_overlap_policy", "allow_verifier_as_approver", "is_active")
+                  "gas_reading_validity_minutes", "location_overlap_policy", "allow_verifier_as_approver", "is_active",
+                  "required_training_modules")
         read_only_fields = BASE_READ_ONLY
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from ohms_core import providers
 from ohms_core.models import BaseModel
 
 from ..states import DEFAULT_GAS_LIMITS, OverlapPolicy, PermitCategory, RiskLevel
@@ -45,6 +46,11 @@ class PermitType(BaseModel):
         help_text=_("Small sites only: one person may verify and approve. The requester never verifies or approves "
                     "their own permit."))
     is_active = models.BooleanField(_("active"), default=True)
+    #: Training modules every crew member must hold a valid certificate for (ids of the training
+    #: add-on's modules, opaque here: validated and checked through ohms_core.providers).
+    required_training_modules = models.JSONField(
+        _("required training modules"), default=list, blank=True,
+        help_text=_("Every worker on a permit of this type must hold a valid certificate for each of these modules."))
 
     class Meta:
         verbose_name = _("permit type")
@@ -65,6 +71,10 @@ class PermitType(BaseModel):
             errors["safety_checklist_items"] = _('A list of {"key", "label"} is expected.')
         if not isinstance(self.gas_limits, dict):
             errors["gas_limits"] = _("A mapping gas → limits is expected.")
+        training_errors = providers.competency_validate(self.organization if self.organization_id else None,
+                                                        self.required_training_modules)
+        if training_errors:
+            errors["required_training_modules"] = training_errors
         if errors:
             raise ValidationError(errors)
 

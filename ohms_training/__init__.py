@@ -1,0 +1,1 @@
+"""Training: an OHMS add-on (see manifest.py for what it brings)."""

@@ -1,0 +1,15 @@
+"""Writes of the training add-on, one function per use case (``<entity>_<verb>``)."""
+from .certificates import certificate_issue, certificate_reminders, expiry_for
+from .competency import competency_catalog, competency_check
+from .progress import (
+           progress_assign,
+           progress_bulk_assign,
+           progress_transition,
+           quiz_score,
+           quiz_submit,
+           transition_services,
+)
+
+__all__ = ["certificate_issue", "certificate_reminders", "competency_catalog", "competency_check", "expiry_for",
+           "progress_assign", "progress_bulk_assign", "progress_transition", "quiz_score", "quiz_submit",
+           "transition_services"]
