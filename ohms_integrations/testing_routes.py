@@ -1,0 +1,25 @@
+"""Integrations objects for the cross-tenant route matrix (``ohms_core.testing_routes``)."""
+from ohms_core.testing_routes import register_factory
+
+# --- webhooks ---
+from .models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
+
+
+def _endpoint(w):
+    endpoint = WebhookEndpoint.objects.create(organization=w.org, project=w.project, name=f"Hook {w.seq()}",
+                                              url="https://93.184.216.34/hook", events=["*"])
+    WebhookSecret.objects.create(endpoint=endpoint, secret="whsec_" + "QUJD" * 8)
+    return endpoint
+
+
+def _delivery(w):
+    endpoint = w.get(WebhookEndpoint)
+    n = w.seq()
+    return WebhookDelivery.objects.create(organization=w.org, endpoint=endpoint, event=None, event_type="webhook.test",
+                                          webhook_id=f"msg_matrix_{n}", payload={"type": "webhook.test"})
+
+
+register_factory(WebhookEndpoint, _endpoint)
+register_factory(WebhookDelivery, _delivery)
+register_factory(WebhookAttempt, lambda w: WebhookAttempt.objects.create(
+    organization=w.org, delivery=w.get(WebhookDelivery), number=1, status_code=500, error="matrix"))
