@@ -1,5 +1,5 @@
 """Integrations objects for the cross-tenant route matrix (``ohms_core.testing_routes``)."""
-from ohms_core.testing_routes import register_factory
+from ohms_core.testing_routes import register_factory, register_route_model
 
 # --- webhooks ---
 from .models.webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
@@ -23,3 +23,6 @@ register_factory(WebhookEndpoint, _endpoint)
 register_factory(WebhookDelivery, _delivery)
 register_factory(WebhookAttempt, lambda w: WebhookAttempt.objects.create(
     organization=w.org, delivery=w.get(WebhookDelivery), number=1, status_code=500, error="matrix"))
+register_route_model("ohms_integrations_webhook_test", WebhookEndpoint)
+register_route_model("ohms_integrations_webhook_rotate", WebhookEndpoint)
+register_route_model("ohms_integrations_delivery_redeliver", WebhookDelivery)
