@@ -15,6 +15,20 @@ TEST_EVENT_EXAMPLE = {"endpoint_id": "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
                       "organization_id": EXAMPLE_IDS["organization_id"], "project_id": None}
 
 
+#: Health events carry ids only; their free-text fields (transition comments) are never sent.
+HEALTH_ADDON = "ohms_health"
+FREE_TEXT_KEYS = ("comment",)
+
+
+def outbound_data(type_name: str, addon: str, data: dict) -> dict:
+    """The event's ``data`` as it may leave the server (no medical free text)."""
+    data = dict(data or {})
+    if addon == HEALTH_ADDON or type_name.startswith("health."):
+        for key in FREE_TEXT_KEYS:
+            data.pop(key, None)
+    return data
+
+
 def _object_type(name: str, addon: str) -> str:
     parts = name.split(".")
     return f"{addon}.{parts[1]}" if len(parts) >= 3 and addon else ""
@@ -26,7 +40,7 @@ def example_payload(event_type) -> dict:
     return {
         "type": event_type.name,
         "timestamp": EXAMPLE_TIMESTAMP,
-        "data": {**(event_type.example or {}), **EXAMPLE_IDS,
+        "data": {**outbound_data(event_type.name, event_type.addon, event_type.example or {}), **EXAMPLE_IDS,
                  "object_type": _object_type(event_type.name, event_type.addon)},
     }
 

@@ -52,6 +52,7 @@ from ..models.webhooks import (
     WebhookEndpoint,
     WebhookSecret,
 )
+from ..selectors.webhooks import outbound_data
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +66,6 @@ CLAIM_SECONDS = 60
 USER_AGENT = "OHMS-Webhooks/1"
 TEST_EVENT = "webhook.test"
 DISABLED_EVENT = "integrations.webhook.disabled"
-#: Fields of health events' data never sent out (free text may carry medical content).
-HEALTH_ADDON = "ohms_health"
-FREE_TEXT_KEYS = ("comment",)
 _NAMESPACE = uuid.UUID("6f1d3c3e-5a4b-4c2e-9d55-0b1e8f7a9c21")
 
 
@@ -245,10 +243,7 @@ def event_payload(event, *, project_id: str | None) -> dict:
     The object's display text is left out (it may name a person); health events' data carry
     ids only, and their free-text fields (transition comments) are dropped."""
     event_type = events.event_type(event.type)
-    data = dict(event.data or {})
-    if event_type is not None and event_type.addon == HEALTH_ADDON or event.type.startswith("health."):
-        for key in FREE_TEXT_KEYS:
-            data.pop(key, None)
+    data = outbound_data(event.type, event_type.addon if event_type else "", event.data)
     object_type = ""
     if event.content_type_id:
         object_type = f"{event.content_type.app_label}.{event.content_type.model}"
