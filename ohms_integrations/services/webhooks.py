@@ -300,11 +300,15 @@ def webhooks_on_event(event) -> int:
     return len(created)
 
 
-def _enqueue_send(delivery_ids) -> None:
+def _enqueue_send(delivery_ids, delay: timedelta | None = None) -> None:
     from ..webhooks_tasks import webhook_deliveries_send_task
 
+    ids = [str(pk) for pk in delivery_ids]
     try:
-        webhook_deliveries_send_task([str(pk) for pk in delivery_ids])
+        if delay:
+            webhook_deliveries_send_task.schedule(args=(ids,), delay=int(delay.total_seconds()) + 1)
+        else:
+            webhook_deliveries_send_task(ids)
     except Exception:  # queue down: the periodic job sends due deliveries anyway
         logger.exception("Could not enqueue webhook deliveries; the periodic job will send them")
 
@@ -437,7 +441,10 @@ def delivery_attempt(*, delivery: WebhookDelivery, manual: bool = False, now=Non
             locked.status, locked.next_attempt_at = DeliveryStatus.DEAD, None
         else:
             locked.status = DeliveryStatus.FAILED
-            locked.next_attempt_at = now + RETRY_DELAYS[scheduled_tries - 1]
+            delay = RETRY_DELAYS[scheduled_tries - 1]
+            locked.next_attempt_at = now + delay
+            if delay < timedelta(minutes=1):  # sooner than the every-minute job: a delayed task
+                transaction.on_commit(lambda: _enqueue_send([locked.pk], delay=delay))
         locked.save()
         _record_endpoint_result(endpoint.pk, result, counts=not manual)
         if locked.status == DeliveryStatus.DEAD and not manual and not result.ok:

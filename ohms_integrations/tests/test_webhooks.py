@@ -328,3 +328,22 @@ def test_save_time_url_validation(org_a):
         services.endpoint_create(organization=org_a, data={"name": "x", "url": "https://93.184.216.34/",
                                                            "events": ["no.such.type"]})
     assert "events" in exc.value.message_dict
+
+
+@allow_private
+def test_through_the_bus_after_commit_with_a_real_object(org_a, django_capture_on_commit_callbacks):
+    """emit() in a transaction -> after commit the bus dispatches -> the webhook task sends.
+    The project comes from the object (the model's declared project path)."""
+    project = testing.make_project(org_a)
+    with Receiver(script=[500]) as receiver:
+        _endpoint, secret = make_endpoint(org_a, receiver.url, project=project)
+        with django_capture_on_commit_callbacks(execute=True):
+            emit(org_a, obj=_endpoint, data={"endpoint_id": str(_endpoint.pk)})
+    [request] = receiver.requests
+    payload = verify(secret, request)
+    assert payload["data"]["project_id"] == str(project.pk)
+    assert payload["data"]["object_type"] == "ohms_integrations.webhookendpoint"
+    assert payload["data"]["object_id"] == str(_endpoint.pk)
+    delivery = WebhookDelivery.objects.get()
+    # The 500 scheduled a retry in 5 s (a delayed task; the every-minute job is the safety net).
+    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is not None
