@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
 
 from ohms_core import permissions as policy
 from ohms_core.admin_views.forms import ScopedAdminForm
@@ -65,7 +65,7 @@ class RedeliverColumn(Column):
 class WebhookEndpointViewSet(ScopedModelViewSet):
     model, resource, icon = WebhookEndpoint, "webhookendpoint", "link-external"
     menu_label = _("Webhooks")
-    list_display = ["name", "url", "project", Column("enabled", label=_("Enabled")),
+    list_display = ["name", "url", "project", BooleanColumn("enabled", label=_("Enabled")),
                     Column("last_status_code", label=_("Last status")),
                     DateColumn("last_sent_at", label=_("Last sent")),
                     ActionsColumn("actions", label=_("Actions"))]

@@ -48,5 +48,7 @@ def test_create_endpoint_see_secret_once_send_test_see_ledger(live_server, page,
     assert len(receiver.requests) == 1
     assert verify(secret, receiver.requests[0])["data"]["endpoint_id"] == str(endpoint.pk)
     delivery = WebhookDelivery.objects.get(endpoint=endpoint)
-    expect(page.locator("table")).to_contain_text(delivery.webhook_id)
-    expect(page.locator("table")).to_contain_text("Succeeded")
+    row = page.get_by_role("row").filter(has_text=delivery.webhook_id)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Succeeded")
+    expect(row).to_contain_text("200")
