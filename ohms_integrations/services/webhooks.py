@@ -261,25 +261,19 @@ def event_payload(event, *, project_id: str | None) -> dict:
     }
 
 
-def endpoints_for(event, project_id: str | None) -> list[WebhookEndpoint]:
-    """Enabled endpoints of the event's organization that want its type, global or of its project."""
-    if event.organization_id is None:
-        return []
-    scope = Q(project__isnull=True)
-    if project_id:
-        scope |= Q(project_id=project_id)
-    candidates = WebhookEndpoint.objects.filter(organization_id=event.organization_id, enabled=True).filter(scope)
-    return [e for e in candidates if e.wants(event.type)]
-
-
 def webhooks_on_event(event) -> int:
     """Event-bus subscriber (every type): one delivery row per matching endpoint, at most once.
-    Sending happens after the commit (a Huey task), never inside the bus's transaction."""
-    if event.type == TEST_EVENT:
+    Sending happens after the commit (a Huey task), never inside the bus's transaction.
+    One query when the organization has no endpoint wanting the type (most events)."""
+    if event.type == TEST_EVENT or event.organization_id is None:
         return 0
-    target = event.target if event.content_type_id else None
+    wanting = [e for e in WebhookEndpoint.objects.filter(organization_id=event.organization_id, enabled=True)
+               if e.wants(event.type)]
+    if not wanting:
+        return 0
+    target = event.target if event.content_type_id else None  # the payload carries the project id
     project_id = _project_id(event, target)
-    endpoints = endpoints_for(event, project_id)
+    endpoints = [e for e in wanting if e.project_id is None or str(e.project_id) == project_id]
     if not endpoints:
         return 0
     payload = event_payload(event, project_id=project_id)
