@@ -394,18 +394,19 @@ def _send(*, endpoint: WebhookEndpoint, webhook_id: str, payload: dict, now=None
     return http_post(endpoint.url, body=body, headers=headers)
 
 
-def _record_endpoint_result(endpoint_id, result: SendResult, *, counts: bool) -> WebhookEndpoint:
-    """``last_*`` on the endpoint; ``counts``: a scheduled try (manual ones do not disable)."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
-    endpoint.last_status_code = result.status_code
-    endpoint.last_error = result.error
-    endpoint.last_sent_at = timezone.now()
-    if result.ok:
-        endpoint.consecutive_failures = 0
-    elif counts:
-        endpoint.consecutive_failures += 1
-    endpoint.save(update_fields=["last_status_code", "last_error", "last_sent_at", "consecutive_failures"])
-    return endpoint
+def _record_endpoint_result(endpoint_id, result: SendResult, *, counts: bool) -> None:
+    """``last_*`` on the endpoint; ``counts``: a scheduled try (manual ones do not disable).
+
+    Written with a queryset update on purpose: these columns are delivery telemetry, not an
+    admin's edit. A ``save()`` would bump ``version`` (every admin edit would then race the
+    sender and get 409s) and write a history row per HTTP try; the attempt ledger already
+    records each try. Disabling the endpoint, a real change, goes through ``save()``."""
+    from django.db.models import F
+
+    failures = 0 if result.ok else (F("consecutive_failures") + 1 if counts else F("consecutive_failures"))
+    WebhookEndpoint.all_objects.filter(pk=endpoint_id).update(
+        last_status_code=result.status_code, last_error=result.error, last_sent_at=timezone.now(),
+        consecutive_failures=failures)
 
 
 def delivery_attempt(*, delivery: WebhookDelivery, manual: bool = False, now=None) -> WebhookAttempt:

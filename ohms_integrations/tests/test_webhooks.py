@@ -110,6 +110,8 @@ def test_delivery_is_signed_and_verifies(org_a, receiver):
     assert attempt.status_code == 200 and attempt.succeeded and attempt.duration_ms >= 0
     endpoint.refresh_from_db()
     assert endpoint.last_status_code == 200 and endpoint.last_sent_at is not None
+    # Telemetry, not an edit: no version bump (an admin's PATCH never 409s on a delivery).
+    assert endpoint.version == 1 and endpoint.history.count() == 1
 
 
 @allow_private
