@@ -10,6 +10,7 @@ Thin: validation in serializers, every write in ``services.webhooks``.
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -52,6 +53,11 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class RotatedSecretSerializer(serializers.Serializer):
+    secret = serializers.CharField()
+    previous_secret_valid_until = serializers.DateTimeField()
+
+
 class WebhookEndpointViewSet(ScopedModelViewSet):
     resource, model = "webhookendpoint", WebhookEndpoint
     serializer_class = WebhookEndpointSerializer
@@ -82,18 +88,21 @@ class WebhookEndpointViewSet(ScopedModelViewSet):
         services.endpoint_delete(endpoint=instance, expected_version=expected_version(self.request),
                                  user=self.request.user)
 
+    @extend_schema(request=None, responses=WebhookAttemptSerializer)
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
         """Send a signed ``webhook.test`` event now; answers the attempt (status code, duration, error)."""
         attempt = services.endpoint_send_test(endpoint=self.get_object(), user=request.user)
         return Response(WebhookAttemptSerializer(attempt).data, status=status.HTTP_200_OK)
 
+    @extend_schema(request=None, responses=RotatedSecretSerializer)
     @action(detail=True, methods=["post"])
     def rotate_secret(self, request, pk=None):
         """A new secret, returned once; the previous one stays valid for OHMS_WEBHOOK_ROTATION_HOURS."""
         secret, valid_until = services.endpoint_rotate_secret(endpoint=self.get_object(), user=request.user)
         return Response({"secret": secret, "previous_secret_valid_until": valid_until}, status=status.HTTP_200_OK)
 
+    @extend_schema(responses=WebhookDeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
     def deliveries(self, request, pk=None):
         """The endpoint's delivery ledger, newest first, paginated."""
@@ -124,10 +133,25 @@ class WebhookDeliveryViewSet(TenantScopedMixin, mixins.ListModelMixin, mixins.Re
     def get_base_queryset(self):
         return delivery_queryset(WebhookDelivery.objects.filter(endpoint__is_deleted=False))
 
+    @extend_schema(request=None, responses=WebhookAttemptSerializer)
     @action(detail=True, methods=["post"])
     def redeliver(self, request, pk=None):
         attempt = services.delivery_redeliver(delivery=self.get_object(), user=request.user)
         return Response(WebhookAttemptSerializer(attempt).data, status=status.HTTP_200_OK)
+
+
+class EventTypeSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    addon = serializers.CharField()
+    addon_label = serializers.CharField()
+    label = serializers.CharField()
+    description = serializers.CharField()
+    example = serializers.JSONField()
+
+
+class EventTypeCatalogueSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = EventTypeSerializer(many=True)
 
 
 class EventTypeListView(TenantScopedMixin, APIView):
@@ -136,5 +160,6 @@ class EventTypeListView(TenantScopedMixin, APIView):
     permission_classes = [IsAuthenticated]
     resource = None
 
+    @extend_schema(responses=EventTypeCatalogueSerializer)
     def get(self, request):
         return Response({"count": len(catalogue := event_catalogue()), "results": catalogue})
