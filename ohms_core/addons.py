@@ -45,6 +45,14 @@ def transition_event_label(model, transition):
     return format_lazy("{model}: {action}", model=capfirst(model._meta.verbose_name), action=action)
 
 
+def transition_event_example(transition) -> dict:
+    """The ``data`` every transition event carries (``workflows.transition_run``), as an example."""
+    source = transition.source
+    if isinstance(source, list | tuple | set):
+        source = sorted(map(str, source))[0] if source else ""
+    return {"transition": transition.name, "from": str(source), "to": str(transition.target), "comment": ""}
+
+
 def install(manifest) -> None:
     from . import events, permissions, providers, registry, workflows
 
@@ -64,9 +72,11 @@ def install(manifest) -> None:
                 verb = name.rsplit(".", 1)[-1].replace("_", " ")  # "{verb}" in the texts: "approved"
                 events.register_event_type(name, transition_event_label(model, transition), addon=manifest.label,
                                            title=spec.event_title.replace("{verb}", verb),
-                                           message=spec.event_message.replace("{verb}", verb))
+                                           message=spec.event_message.replace("{verb}", verb),
+                                           example=transition_event_example(transition))
     for spec in manifest.event_types:
-        events.register_event_type(spec.name, spec.label, addon=manifest.label, title=spec.title, message=spec.message)
+        events.register_event_type(spec.name, spec.label, addon=manifest.label, title=spec.title, message=spec.message,
+                                   example=spec.example)
     for spec in manifest.subscribers:
         events.subscribe(spec.name, import_string(spec.handler), event_types=spec.event_types)
     if manifest.fitness_provider:

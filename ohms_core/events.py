@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +28,7 @@ class EventType:
     addon: str = ""
     title: str = ""  # default notification title (translatable template)
     message: str = ""
+    example: dict | None = field(default=None, compare=False, hash=False)  # example ``data`` (catalogue)
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,9 @@ _event_types: dict[str, EventType] = {}
 _subscribers: dict[str, Subscriber] = {}
 
 
-def register_event_type(name: str, label, *, addon: str = "", title: str = "", message: str = "") -> EventType:
-    event_type = EventType(name=name, label=label, addon=addon, title=title, message=message)
+def register_event_type(name: str, label, *, addon: str = "", title: str = "", message: str = "",
+                        example: dict | None = None) -> EventType:
+    event_type = EventType(name=name, label=label, addon=addon, title=title, message=message, example=example)
     _event_types[name] = event_type
     return event_type
 

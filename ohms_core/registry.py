@@ -37,6 +37,8 @@ class EventTypeSpec:
     label: object
     title: str = ""
     message: str = ""
+    #: Example of the event's ``data`` (the webhook catalogue shows it); ids only, no personal data.
+    example: dict | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

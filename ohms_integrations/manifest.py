@@ -1,4 +1,6 @@
-from ohms_core.registry import AddonManifest
+from django.utils.translation import gettext_lazy as _
+
+from ohms_core.registry import AddonManifest, EventTypeSpec, SubscriberSpec
 
 MANIFEST = AddonManifest(
     label="ohms_integrations",
@@ -8,4 +10,12 @@ MANIFEST = AddonManifest(
     depends=("ohms_core",),
     menu_order=500,
     api_urls="ohms_integrations.api.urls",
+    permissions="ohms_integrations.permissions.RESOURCES",
+    event_types=(
+        EventTypeSpec("integrations.webhook.disabled", _("Webhook endpoint disabled after repeated failures"),
+                      title="Webhook endpoint {{ object.label }} disabled"),
+    ),
+    # Webhooks receive every event type (None = all), present and future.
+    subscribers=(SubscriberSpec("webhooks", "ohms_integrations.services.webhooks.webhooks_on_event", None),),
+    jobs=("ohms_integrations.webhooks_tasks",),
 )

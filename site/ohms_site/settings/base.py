@@ -365,6 +365,10 @@ OHMS_TRUST_X_FORWARDED_FOR = os.environ.get("OHMS_TRUST_X_FORWARDED_FOR", "0") =
 # Events, notifications
 OHMS_EVENT_SWEEP_GRACE_SECONDS = int(os.environ.get("OHMS_EVENT_SWEEP_GRACE_SECONDS", "60"))
 OHMS_EVENT_MAX_ATTEMPTS = int(os.environ.get("OHMS_EVENT_MAX_ATTEMPTS", "10"))
+# Webhooks (ohms_integrations, docs/webhooks.md): private/loopback targets only for development;
+# hours the previous secret keeps signing after a rotation.
+OHMS_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("OHMS_WEBHOOKS_ALLOW_PRIVATE", "0") == "1"
+OHMS_WEBHOOK_ROTATION_HOURS = int(os.environ.get("OHMS_WEBHOOK_ROTATION_HOURS", "24"))
 # The status report calls the job queue "no_consumer" when no consumer beat for this long.
 OHMS_CONSUMER_STALE_MINUTES = int(os.environ.get("OHMS_CONSUMER_STALE_MINUTES", "5"))
 NOTIFICATIONS_ENABLED = os.environ.get("NOTIFICATIONS_ENABLED", "1") == "1"

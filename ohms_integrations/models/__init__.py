@@ -1,0 +1,3 @@
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookSecret
+
+__all__ = ["WebhookAttempt", "WebhookDelivery", "WebhookEndpoint", "WebhookSecret"]
