@@ -4,7 +4,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from ohms_core.models import Site
-from ohms_core.testing_routes import register_factory
+from ohms_core.testing_routes import register_factory, register_route_model
 
 from .models import AccessLog, NDASignature, ShiftHandover, SiteNDA, VisitorInvite
 
@@ -45,3 +45,5 @@ register_factory(SiteNDA, _nda)
 register_factory(NDASignature, _signature)
 register_factory(AccessLog, _log)
 register_factory(ShiftHandover, _handover)
+register_route_model("ohms_visitors_invite_badge", VisitorInvite)
+register_route_model("ohms_visitors_handover_acknowledge", ShiftHandover)
