@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from django.utils.formats import date_format, number_format
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from ohms_core.charts import svg, text
 
 from .models.examination import AUDIOMETRY_FREQUENCIES
 
@@ -24,16 +26,6 @@ HEARING_BANDS = ((-10, 25, "#e8f5e9"), (25, 40, "#fffde7"), (40, 70, "#fff3e0"),
 OBSTRUCTION_RATIO = 0.70
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
-    return mark_safe(  # noqa: S308 - numbers formatted here, text escaped
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ohms-chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-        + "".join(body) + "</svg>")
-
-
-def _text(x, y, label, *, anchor="middle", size=11, colour="#333", weight="normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{colour}" '
-            f'font-weight="{weight}" font-family="sans-serif">{escape(label)}</text>')
 
 
 def audiogram(thresholds: dict | None) -> SafeString | None:
@@ -56,13 +48,13 @@ def audiogram(thresholds: dict | None) -> SafeString | None:
                     f'fill="{colour}"/>')
     for db in range(-10, 121, 10):
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(db):.1f}" y2="{y(db):.1f}" stroke="#ddd"/>')
-        body.append(_text(left - 6, y(db) + 4, str(db), anchor="end", size=10))
+        body.append(text(left - 6, y(db) + 4, str(db), anchor="end", size=10))
     for index, frequency in enumerate(AUDIOMETRY_FREQUENCIES):
         body.append(f'<line x1="{x(index):.1f}" x2="{x(index):.1f}" y1="{top}" y2="{top + plot_h}" stroke="#ddd"/>')
         label = f"{int(frequency) // 1000}k" if int(frequency) >= 1000 else frequency
-        body.append(_text(x(index), top + plot_h + 14, label, size=10))
-    body.append(_text(left + plot_w / 2, height - 4, _("Frequency (Hz)"), size=10))
-    body.append(_text(left - 6, 12, _("dB HL"), size=10, anchor="end"))
+        body.append(text(x(index), top + plot_h + 14, label, size=10))
+    body.append(text(left + plot_w / 2, height - 4, _("Frequency (Hz)"), size=10))
+    body.append(text(left - 6, 12, _("dB HL"), size=10, anchor="end"))
     for ear, colour in (("right", RIGHT_EAR), ("left", LEFT_EAR)):
         values = thresholds.get(ear) or {}
         points = [(x(i), y(values[f])) for i, f in enumerate(AUDIOMETRY_FREQUENCIES) if f in values]
@@ -77,9 +69,9 @@ def audiogram(thresholds: dict | None) -> SafeString | None:
                 body.append(f'<path d="M{px - 5:.1f},{py - 5:.1f} L{px + 5:.1f},{py + 5:.1f} M{px - 5:.1f},'
                             f'{py + 5:.1f} L{px + 5:.1f},{py - 5:.1f}" stroke="{colour}" stroke-width="2" '
                             f'class="ohms-audiogram-left"/>')
-    body.append(_text(left + plot_w - 90, top + 14, _("O right"), anchor="start", colour=RIGHT_EAR, weight="bold"))
-    body.append(_text(left + plot_w - 40, top + 14, _("X left"), anchor="start", colour=LEFT_EAR, weight="bold"))
-    return _svg(width, height, _("Audiogram"), body)
+    body.append(text(left + plot_w - 90, top + 14, _("O right"), anchor="start", colour=RIGHT_EAR, weight="bold"))
+    body.append(text(left + plot_w - 40, top + 14, _("X left"), anchor="start", colour=LEFT_EAR, weight="bold"))
+    return svg(width, height, _("Audiogram"), body)
 
 
 def spirometry(results: dict | None) -> SafeString | None:
@@ -100,24 +92,24 @@ def spirometry(results: dict | None) -> SafeString | None:
     row = top
     for key, value, predicted in measured:
         label = key.upper()
-        body.append(_text(left - 8, row + 22, label, anchor="end", weight="bold"))
+        body.append(text(left - 8, row + 22, label, anchor="end", weight="bold"))
         if predicted:
             body.append(f'<rect x="{left}" y="{row + 6}" width="{bar_x(predicted) - left:.1f}" height="12" '
                         f'fill="#cfd8dc" class="ohms-spiro-predicted"/>')
-            body.append(_text(bar_x(predicted) + 4, row + 16, _("predicted %(value)s L")
+            body.append(text(bar_x(predicted) + 4, row + 16, _("predicted %(value)s L")
                               % {"value": number_format(predicted, 2)}, anchor="start", size=10, colour="#607d8b"))
         if value:
             percent = f" ({number_format(value / predicted * 100, 0)} %)" if predicted else ""
             colour = "#2e7d32" if not predicted or value / predicted >= 0.8 else "#ef6c00"
             body.append(f'<rect x="{left}" y="{row + 20}" width="{bar_x(value) - left:.1f}" height="14" '
                         f'fill="{colour}" class="ohms-spiro-measured"/>')
-            body.append(_text(bar_x(value) + 4, row + 32, f"{number_format(value, 2)} L{percent}", anchor="start",
+            body.append(text(bar_x(value) + 4, row + 32, f"{number_format(value, 2)} L{percent}", anchor="start",
                               size=10))
         row += 48
     ratio = results.get("fev1_fvc")
     if ratio is not None:
         ratio_y = row + 10
-        body.append(_text(left - 8, ratio_y + 12, _("FEV1/FVC"), anchor="end", weight="bold", size=10))
+        body.append(text(left - 8, ratio_y + 12, _("FEV1/FVC"), anchor="end", weight="bold", size=10))
         body.append(f'<rect x="{left}" y="{ratio_y}" width="{bar_area}" height="16" fill="#eceff1"/>')
         colour = "#2e7d32" if ratio >= OBSTRUCTION_RATIO else "#c62828"
         body.append(f'<rect x="{left}" y="{ratio_y}" width="{bar_area * min(ratio, 1):.1f}" height="16" '
@@ -125,9 +117,9 @@ def spirometry(results: dict | None) -> SafeString | None:
         limit_x = left + bar_area * OBSTRUCTION_RATIO
         body.append(f'<line x1="{limit_x:.1f}" x2="{limit_x:.1f}" y1="{ratio_y - 4}" y2="{ratio_y + 20}" '
                     f'stroke="#333" stroke-dasharray="3,2"/>')
-        body.append(_text(left + bar_area + 6, ratio_y + 12, number_format(ratio, 2), anchor="start", size=10))
+        body.append(text(left + bar_area + 6, ratio_y + 12, number_format(ratio, 2), anchor="start", size=10))
         height = max(height, ratio_y + 16 + bottom)
-    return _svg(width, height, _("Spirometry against predicted"), body)
+    return svg(width, height, _("Spirometry against predicted"), body)
 
 
 def risk_gauge(score, level: str) -> SafeString:
@@ -143,8 +135,8 @@ def risk_gauge(score, level: str) -> SafeString:
                 f'fill="{LEVEL_COLOURS.get(level, "#333")}" class="ohms-gauge-marker"/>')
     body.append(f'<rect x="{marker - 1.5:.1f}" y="10" width="3" height="14" fill="{LEVEL_COLOURS.get(level, "#333")}"/>')
     for tick in (0, 34, 67, 86, 100):
-        body.append(_text(left + bar * tick / 100, 38, str(tick), size=10))
-    return _svg(width, 44, _("Overall risk score %(score)s of 100") % {"score": number_format(value, 1)}, body)
+        body.append(text(left + bar * tick / 100, 38, str(tick), size=10))
+    return svg(width, 44, _("Overall risk score %(score)s of 100") % {"score": number_format(value, 1)}, body)
 
 
 def risk_trend(points: list[tuple]) -> SafeString | None:
@@ -169,14 +161,14 @@ def risk_trend(points: list[tuple]) -> SafeString | None:
         body.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(threshold):.1f}" y2="{y(threshold):.1f}" '
                     f'stroke="{LEVEL_COLOURS[band]}" stroke-dasharray="4,3"/>')
     for tick in (0, 50, 100):
-        body.append(_text(left - 6, y(tick) + 4, str(tick), anchor="end", size=10))
+        body.append(text(left - 6, y(tick) + 4, str(tick), anchor="end", size=10))
     path = " ".join(f"{x(moment):.1f},{y(score):.1f}" for moment, score, _level in points)
     body.append(f'<polyline points="{path}" fill="none" stroke="#37474f" stroke-width="2"/>')
     for moment, score, level in points:
         body.append(f'<circle cx="{x(moment):.1f}" cy="{y(score):.1f}" r="3.5" fill="{LEVEL_COLOURS.get(level, "#333")}" '
                     f'class="ohms-trend-point"><title>{escape(date_format(moment, "SHORT_DATE_FORMAT"))}: '
                     f'{escape(number_format(score, 1))}</title></circle>')
-    body.append(_text(left, height - 6, date_format(first, "SHORT_DATE_FORMAT"), anchor="start", size=10))
+    body.append(text(left, height - 6, date_format(first, "SHORT_DATE_FORMAT"), anchor="start", size=10))
     if len(points) > 1:
-        body.append(_text(left + plot_w, height - 6, date_format(last, "SHORT_DATE_FORMAT"), anchor="end", size=10))
-    return _svg(width, height, _("Overall risk score over time"), body)
+        body.append(text(left + plot_w, height - 6, date_format(last, "SHORT_DATE_FORMAT"), anchor="end", size=10))
+    return svg(width, height, _("Overall risk score over time"), body)

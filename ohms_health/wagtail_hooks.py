@@ -1,15 +1,14 @@
 """Admin registration of the health add-on: the medical profile screen (role-restricted,
 audited) and the risk scoring settings in one "Occupational health" menu group."""
 from django import forms
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 
-from ohms_core import permissions as policy
 from ohms_core.admin_views.forms import ScopedAdminForm
+from ohms_core.admin_views.menu import ScreenMenuEntry
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
 from ohms_core.context import get_context
 
@@ -89,34 +88,6 @@ class HealthViewSetGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_health_viewsets():
     return HealthViewSetGroup()
-
-
-class RoleMenuItem(MenuItem):
-    """A menu item shown to the roles that may view ``resource`` (ohms_core.permissions)."""
-
-    def __init__(self, *args, resource, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.resource = resource
-
-    def is_shown(self, request):
-        return bool(policy.check(user=request.user, role=get_context().role, resource=self.resource, action="view"))
-
-
-class ScreenMenuEntry(ViewSet):
-    """A custom screen (its URL registered above) listed in the "Occupational health" menu
-    group next to the model screens, shown to the roles that may view ``resource``."""
-
-    def __init__(self, name, *, label, url_name, icon, resource):
-        super().__init__(name)
-        self.menu_label, self.icon, self.url_name, self.resource = label, icon, url_name, resource
-
-    @property
-    def menu_url(self):
-        return reverse(self.url_name)
-
-    def get_menu_item(self, order=None):
-        return RoleMenuItem(self.menu_label, self.menu_url, name=self.name, icon_name=self.icon,
-                            order=self.get_menu_item_order(order), resource=self.resource)
 
 
 # The doctor's day first (recall list, examinations, appointments), then surveillance,

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from django.utils.formats import date_format
 from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+
+from ohms_core.charts import svg, text
 
 #: One colour per status family (open work blue, live work green, trouble orange/red, closed grey).
 STATUS_COLOURS = {
@@ -20,16 +22,6 @@ STATUS_COLOURS = {
 }
 
 
-def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
-    return mark_safe(  # noqa: S308 - numbers formatted here, text escaped
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="ohms-chart" role="img" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" aria-label="{escape(title)}"><title>{escape(title)}</title>'
-        + "".join(body) + "</svg>")
-
-
-def _text(x, y, label, *, anchor="middle", size=11, colour="#333") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{colour}" '
-            f'font-family="sans-serif">{escape(label)}</text>')
 
 
 def status_bars(rows: list[tuple[str, str, int]]) -> SafeString:
@@ -41,11 +33,11 @@ def status_bars(rows: list[tuple[str, str, int]]) -> SafeString:
     for i, (key, label, count) in enumerate(rows):
         y = 5 + i * (bar_h + gap)
         length = (width - label_w - 40) * count / top
-        body.append(_text(label_w - 6, y + bar_h - 4, label, anchor="end"))
+        body.append(text(label_w - 6, y + bar_h - 4, label, anchor="end"))
         body.append(f'<rect x="{label_w}" y="{y}" width="{length:.1f}" height="{bar_h}" '
                     f'fill="{STATUS_COLOURS.get(key, "#1e88e5")}" data-status="{escape(key)}" data-count="{count}"/>')
-        body.append(_text(label_w + length + 4, y + bar_h - 4, str(count), anchor="start"))
-    return _svg(width, height, _("Permits by status"), body)
+        body.append(text(label_w + length + 4, y + bar_h - 4, str(count), anchor="start"))
+    return svg(width, height, _("Permits by status"), body)
 
 
 def weekly_trend(points: list[tuple]) -> SafeString:
@@ -58,7 +50,7 @@ def weekly_trend(points: list[tuple]) -> SafeString:
         return left + i * step, height - bottom - (height - bottom - top_pad) * count / top
 
     body = [f'<line x1="{left}" y1="{height - bottom}" x2="{width - 8}" y2="{height - bottom}" stroke="#999"/>',
-            _text(left - 6, top_pad + 4, str(top), anchor="end", size=10), _text(left - 6, height - bottom, "0", anchor="end", size=10)]
+            text(left - 6, top_pad + 4, str(top), anchor="end", size=10), text(left - 6, height - bottom, "0", anchor="end", size=10)]
     coords = [xy(i, count) for i, (_week, count) in enumerate(points)]
     if coords:
         body.append('<polyline fill="none" stroke="#1e88e5" stroke-width="2" points="'
@@ -66,6 +58,6 @@ def weekly_trend(points: list[tuple]) -> SafeString:
     for (x, y), (week, count) in zip(coords, points, strict=True):
         body.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#1e88e5" data-week="{week.isoformat()}" '
                     f'data-count="{count}"/>')
-        body.append(_text(x, y - 7, str(count), size=10))
-        body.append(_text(x, height - bottom + 16, date_format(week, "d/m"), size=10))
-    return _svg(width, height, _("Permits created per week"), body)
+        body.append(text(x, y - 7, str(count), size=10))
+        body.append(text(x, height - bottom + 16, date_format(week, "d/m"), size=10))
+    return svg(width, height, _("Permits created per week"), body)
