@@ -39,5 +39,5 @@ def nda_page(request):
         "invite": invite, "nda": status["nda"], "signature": status["signature"], "required": status["required"],
         "errors": errors, "signed_name": signed_name}, status=code)
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # the token stays on this site; the form's Origin header is sent
     return response

@@ -84,11 +84,17 @@ class AccessLogSerializer(serializers.ModelSerializer):
 
 class WalkInSerializer(serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all())
-    access_type = serializers.ChoiceField(choices=[c for c in AccessType.choices if c[0] != AccessType.VISITOR])
+    access_type = serializers.ChoiceField(choices=AccessType.choices,
+                                          help_text=_("Contractor, delivery or employee (a visitor needs an invitation)."))
     person_name = serializers.CharField(max_length=200)
     person_company = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     vehicle = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
     notes = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    def validate_access_type(self, value):
+        if value == AccessType.VISITOR:
+            raise serializers.ValidationError(_("A visitor needs an invitation."))
+        return value
 
     def get_fields(self):
         fields = super().get_fields()
@@ -114,3 +120,23 @@ class ShiftHandoverSerializer(ScopedModelSerializer):
         if start and end and end <= start:
             raise serializers.ValidationError({"shift_end": [_("The shift must end after it starts.")]})
         return attrs
+
+
+class CompanyCountSerializer(serializers.Serializer):
+    company = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class AccessTypeCountSerializer(serializers.Serializer):
+    access_type = serializers.ChoiceField(choices=AccessType.choices)
+    count = serializers.IntegerField()
+
+
+class OnSiteSerializer(serializers.Serializer):
+    """The muster list: people on site now, with counts."""
+
+    site = serializers.UUIDField(allow_null=True)
+    total = serializers.IntegerField()
+    by_company = CompanyCountSerializer(many=True)
+    by_access_type = AccessTypeCountSerializer(many=True)
+    people = AccessLogSerializer(many=True)

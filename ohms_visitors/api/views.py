@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -83,6 +85,7 @@ class _TokenGateView(TenantScopedMixin, APIView):
     resource = "accesslog"
     service = None
 
+    @extend_schema(request=s.TokenSerializer, responses=s.VisitorInviteSerializer)
     def post(self, request):
         data = s.TokenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -163,6 +166,8 @@ class OnSiteView(TenantScopedMixin, APIView):
 
     resource = "accesslog"
 
+    @extend_schema(parameters=[OpenApiParameter("site", OpenApiTypes.UUID, description="Limit to one site.")],
+                   responses=s.OnSiteSerializer)
     def get(self, request):
         site = None
         raw = request.query_params.get("site")

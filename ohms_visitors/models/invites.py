@@ -16,8 +16,6 @@ from ohms_core.workflows import StateMachineMixin, gate, role_permission
 from ..permissions import GUARDS, INVITERS
 from ..states import AccessType, InviteStatus
 
-LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-
 
 def new_qr_token() -> str:
     """32 random bytes (256 bits) in URL-safe base64: unguessable, fits a QR code and a URL."""
@@ -109,7 +107,7 @@ class SiteNDA(BaseModel):
     #: The agreement's own version number (``version`` is every record's optimistic lock).
     nda_version = models.PositiveIntegerField(_("NDA version"), default=1)
     title = models.CharField(_("title"), max_length=200)
-    language = models.CharField(_("language"), max_length=10, default="fr", choices=LANGUAGES)
+    language = models.CharField(_("language"), max_length=10, default="fr", choices=settings.LANGUAGES)
     body = models.TextField(_("text"), blank=True, help_text=_("The text the visitor reads and accepts."))
     document = models.ForeignKey("ohms_core.Document", verbose_name=_("document"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+",
