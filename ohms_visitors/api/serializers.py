@@ -60,11 +60,21 @@ class SignNDASerializer(serializers.Serializer):
 class SiteNDASerializer(ScopedModelSerializer):
     nda_version = serializers.IntegerField(required=False, min_value=1, max_value=100000,
                                            help_text=_("The agreement's version; default: the site's latest + 1."))
+    # A plain string in the schema (another add-on's "language" enum already owns the name).
+    language = serializers.CharField(max_length=10, required=False, help_text=_("fr or en."))
 
     class Meta:
         model = SiteNDA
         fields = ("id", "version", "nda_version", "site", "title", "language", "body", "document", "is_current", *TIMESTAMPS)
         read_only_fields = BASE_READ_ONLY
+
+
+    def validate_language(self, value):
+        from django.conf import settings
+
+        if value not in dict(settings.LANGUAGES):
+            raise serializers.ValidationError(_("Choose fr or en."))
+        return value
 
 
 class NDASignatureSerializer(serializers.ModelSerializer):
