@@ -170,3 +170,13 @@ def test_bells_match_the_work_waiting(demo):
     assert "ptw.permit.approved" in types(ISSUER)
     assert "ptw.permit.rejected" in types(REQUESTER) or "ptw.permit.workflow_initiated" in types(REQUESTER)
     assert {t for t in types(DOCTOR) if t.startswith("health.")}
+
+
+@pytest.mark.skipif(not apps.is_installed("ohms_visitors"), reason="ohms_visitors not in OHMS_ADDONS")
+def test_gate_guard_has_visitors_at_the_gate_and_a_handover_to_acknowledge(client_for, demo):
+    guard = client_for("gardien@ohms.demo")
+    waiting = _results(guard.get("/api/v1/visitors/invites/?status=invited"))
+    assert {"Amani Kasongo", "Chloé Lambert"} <= {i["visitor_name"] for i in waiting}
+    assert guard.get("/api/v1/visitors/on-site/").json()["total"] >= 4
+    handovers = _results(guard.get("/api/v1/visitors/shift-handovers/?acknowledged_at__isnull=true"))
+    assert handovers and handovers[0]["open_items"]

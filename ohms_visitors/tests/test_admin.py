@@ -155,3 +155,24 @@ def test_handover_carries_open_items_and_is_acknowledged_by_the_incoming_person(
     assert response.status_code == 302, response.content.decode()[:3000]
     latest = ShiftHandover.objects.order_by("-shift_end").first()
     assert latest.open_items == ["Barrière 2 en panne"]
+
+
+def test_generic_admin_transition_url_runs_the_same_gate_and_service(w):
+    from django.contrib.contenttypes.models import ContentType
+
+    from ..models import VisitorInvite
+
+    w.nda()
+    invite = w.invite()
+    url = f"/admin/ohms/transition/{ContentType.objects.get_for_model(VisitorInvite).pk}/{invite.pk}/check_in/"
+    guard = login(w.guard)
+    response = guard.post(url, {"next": "/admin/visitors/gate/"}, follow=True)
+    assert any("NDA" in str(m) for m in response.context["messages"])
+    invite.refresh_from_db()
+    assert invite.status == InviteStatus.INVITED and AccessLog.objects.count() == 0
+    w.client(w.host).post(f"/api/v1/visitors/invites/{invite.pk}/sign_nda/", {"signed_name": "A K", "accepted": True},
+                          format="json")
+    guard.post(url, {"next": "/admin/visitors/gate/"})
+    invite.refresh_from_db()
+    assert invite.status == InviteStatus.CHECKED_IN
+    assert AccessLog.objects.filter(invite=invite, check_out_time__isnull=True).count() == 1  # the service ran

@@ -165,7 +165,6 @@ def test_guard_of_another_organization_gets_404_for_a_token(w):
 
 def test_bad_input_is_400_with_field_errors(w):
     guard = w.client(w.guard)
-    assert guard.post("/api/v1/visitors/check-in/", {}, format="json").json()["errors"].keys() >= {"token"} or True
     response = guard.post("/api/v1/visitors/check-in/", {}, format="json")
     assert response.status_code == 400 and "token" in str(response.json())
     host = w.client(w.host)
