@@ -118,3 +118,28 @@ def competency_validate(organization, ids) -> list[str]:
     if unknown:
         return [str(_("Unknown training modules: %(ids)s.") % {"ids": ", ".join(unknown)})]
     return []
+
+# --- site access (visitors) -----------------------------------------------------------------
+_visitor_access_checks: dict[str, Callable] = {}
+
+
+def register_visitor_access_check(name: str, check: Callable) -> None:
+    """``check(invite, *, site, context) -> iterable of ohms_core.workflows.Reason``: asked by
+    the visitors add-on before a check-in (e.g. the training add-on: "this site requires the
+    visitor induction module"). Absent-safe: with no check registered, nothing blocks."""
+    _visitor_access_checks[name] = check
+
+
+def unregister_visitor_access_check(name: str) -> None:
+    _visitor_access_checks.pop(name, None)
+
+
+def visitor_access_checks() -> list[str]:
+    return sorted(_visitor_access_checks)
+
+
+def check_visitor_access(invite, *, site, context=None) -> list:
+    reasons = []
+    for check in _visitor_access_checks.values():
+        reasons.extend(check(invite, site=site, context=context) or ())
+    return reasons

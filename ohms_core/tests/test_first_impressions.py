@@ -185,3 +185,12 @@ def test_compliance_officer_has_declarations_waiting_and_a_full_bell(client_for,
     assert _results(client.get("/api/v1/regulatory/drc-reports/?status=acknowledged"))
     assert Notification.objects.filter(user=demo["users"][COMPLIANCE], is_read=False,
                                        event_type="regulatory.declaration.clock").exists()
+
+@pytest.mark.skipif(not apps.is_installed("ohms_visitors"), reason="ohms_visitors not in OHMS_ADDONS")
+def test_gate_guard_has_visitors_at_the_gate_and_a_handover_to_acknowledge(client_for, demo):
+    guard = client_for("gardien@ohms.demo")
+    waiting = _results(guard.get("/api/v1/visitors/invites/?status=invited"))
+    assert {"Amani Kasongo", "Chloé Lambert"} <= {i["visitor_name"] for i in waiting}
+    assert guard.get("/api/v1/visitors/on-site/").json()["total"] >= 4
+    handovers = _results(guard.get("/api/v1/visitors/shift-handovers/?acknowledged_at__isnull=true"))
+    assert handovers and handovers[0]["open_items"]

@@ -19,6 +19,7 @@ CATALOGS = [
     ROOT / "ohms_health" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "ohms_regulatory" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "ohms_integrations" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
+    ROOT / "ohms_visitors" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
     ROOT / "site" / "ohms_site" / "locale" / "fr" / "LC_MESSAGES" / "django.po",
 ]
 #: The add-on tests below need the add-on installed (CI also runs core alone, OHMS_ADDONS=core).

@@ -21,7 +21,7 @@ DEBUG = False
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
 
 # Add-ons, in dependency order. OHMS_ADDONS selects a subset (default: all).
-OHMS_ALL_ADDONS = ["core", "ptw", "health", "regulatory", "integrations", "training"]
+OHMS_ALL_ADDONS = ["core", "ptw", "health", "regulatory", "integrations", "training", "visitors"]
 _selected = os.environ.get("OHMS_ADDONS", "").strip()
 OHMS_ADDONS = [a.strip() for a in _selected.split(",") if a.strip()] if _selected else OHMS_ALL_ADDONS
 if "core" not in OHMS_ADDONS:

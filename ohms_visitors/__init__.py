@@ -1,0 +1,1 @@
+"""Visitors: an OHMS add-on (see manifest.py for what it brings)."""

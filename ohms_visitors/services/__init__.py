@@ -1,0 +1,1 @@
+"""Writes of the visitors add-on, one module per use case family."""

@@ -1,0 +1,17 @@
+from ohms_core import registry
+
+
+def test_the_addon_is_registered():
+    manifest = registry.get("ohms_visitors")
+    assert manifest is not None and manifest.depends == ("ohms_core",)
+
+
+def test_visitors_strings_translate_in_french():
+    from django.utils.translation import override
+
+    from ohms_visitors.models import VisitorInvite
+    from ohms_visitors.states import InviteStatus
+
+    with override("fr"):
+        assert str(VisitorInvite._meta.verbose_name_plural) == "invitations de visiteurs"
+        assert str(InviteStatus.NO_SHOW.label) == "Absent"
