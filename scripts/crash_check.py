@@ -7,11 +7,13 @@ What it does:
 1. A throwaway instance: ``OHMS_VAR_DIR`` in a temporary directory (SQLite file database and
    SqliteHuey queue file there), or the PostgreSQL database and Redis queue named by
    ``DATABASE_URL`` / ``REDIS_URL`` when they are set (CI's PostgreSQL+Redis leg); migrated.
-2. One organization, a member notified by a notification rule, and an HTTP receiver on
-   127.0.0.1 (a thread of this script) that records every ``webhook-id`` it receives and
-   processes each id once.
+2. One organization, a member notified by a notification rule, a real webhook endpoint
+   (``ohms_integrations``, events ``["*"]``) and its HTTP receiver on 127.0.0.1 (a thread of
+   this script) that verifies every delivery's signature with ``standardwebhooks``, records
+   the event id of every delivery and processes each ``webhook-id`` once.
 3. 200 events are emitted (outbox rows, each enqueued for dispatch on commit). Each fans out
-   to the notifications subscriber and to a webhook subscriber that POSTs to the receiver.
+   to the notifications subscriber and to the webhooks subscriber (a delivery row, then a
+   signed POST after the commit; retries and lost first tries by the send-due job).
 4. A real consumer (``manage.py run_huey`` through this script, the project's Huey settings)
    is started, SIGKILLed at random moments while it dispatches, and restarted, ``--kills``
    times. The event sweeper job is enqueued every few seconds, as its cron would.
@@ -37,7 +39,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENT_TYPE = "crash_check.ping"
-WEBHOOK_SUBSCRIBER = "crash_check_webhook"
 
 
 def _django_setup():
@@ -50,26 +51,16 @@ def _django_setup():
 
 # --- Webhook wiring: the ONE place to switch to ohms_integrations' WebhookEndpoint ---------------
 
-def webhook_setup(*, organization, receiver_url: str) -> None:
-    """Run once by the producer. With the real webhooks add-on this becomes:
-    ``WebhookEndpoint`` for ``organization`` with ``url=receiver_url`` and ``events=["*"]``
-    (through its service), and ``webhook_consumer_setup`` becomes a no-op."""
+def webhook_setup(*, organization, receiver_url: str) -> str:
+    """Run once by the producer: a real webhook endpoint of ``organization`` subscribed to
+    every event type (``["*"]``), created through the webhooks add-on's service, so every
+    event reaches the receiver through the delivery ledger, signed, like in production.
+    Returns the signing secret (the receiver verifies every delivery with it)."""
+    from ohms_integrations.services.webhooks import endpoint_create
 
-
-def webhook_consumer_setup(receiver_url: str) -> None:
-    """Run in each consumer process before it starts: a test-only event-bus subscriber that
-    POSTs the event with ``webhook-id: <event id>`` (what Standard Webhooks deliveries send).
-    A non-2xx answer or a network error fails the delivery, so the outbox retries it."""
-    import requests
-
-    from ohms_core import events
-
-    def deliver(event):
-        body = {"id": str(event.pk), "type": event.type, "object_id": event.object_id, "data": event.data}
-        response = requests.post(receiver_url, json=body, headers={"webhook-id": str(event.pk)}, timeout=10)
-        response.raise_for_status()
-
-    events.subscribe(WEBHOOK_SUBSCRIBER, deliver)
+    _endpoint, secret = endpoint_create(organization=organization, data={
+        "name": "Crash check receiver", "url": receiver_url, "events": ["*"]})
+    return secret
 
 
 # --- The receiver ------------------------------------------------------------------------------
@@ -80,22 +71,36 @@ class Receiver:
     def __init__(self, delay: float):
         self.delay = delay
         self.lock = threading.Lock()
-        self.received: list[str] = []
-        self.processed: dict[str, int] = {}
+        self.secret = ""
+        self.received: list[str] = []       # the event id of every delivery, repeats included
+        self.processed: dict[str, int] = {}  # event id -> times processed (once per webhook-id)
+        self.seen_webhook_ids: set[str] = set()
+        self.bad_signatures = 0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
+                from standardwebhooks import Webhook
+
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                raw = self.rfile.read(length) or b"{}"
                 webhook_id = self.headers.get("webhook-id", "")
+                try:
+                    Webhook(receiver.secret).verify(raw, dict(self.headers))
+                except Exception:
+                    with receiver.lock:
+                        receiver.bad_signatures += 1
+                    self.send_response(400)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                event_id = (json.loads(raw).get("data") or {}).get("event_id", "")
                 time.sleep(receiver.delay)  # a little work, so kills land mid-dispatch
                 with receiver.lock:
-                    receiver.received.append(webhook_id)
-                    if webhook_id not in receiver.processed and body.get("id") == webhook_id:
-                        receiver.processed[webhook_id] = 1
-                    elif webhook_id in receiver.processed:
-                        pass  # duplicate delivery: acknowledged, not processed again
+                    receiver.received.append(event_id)
+                    if webhook_id not in receiver.seen_webhook_ids:  # the receiver-side dedup
+                        receiver.seen_webhook_ids.add(webhook_id)
+                        receiver.processed[event_id] = receiver.processed.get(event_id, 0) + 1
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -114,7 +119,6 @@ def run_consumer(receiver_url: str) -> None:
     _django_setup()
     from django.core.management import call_command
 
-    webhook_consumer_setup(receiver_url)
     call_command("run_huey", workers=4, worker_type="thread")
 
 
@@ -164,6 +168,7 @@ def main() -> int:
     os.environ.update({
         "OHMS_VAR_DIR": var_dir, "DJANGO_SETTINGS_MODULE": "ohms_site.settings.dev",
         "OHMS_EVENT_SWEEP_GRACE_SECONDS": "3", "PYTHONUNBUFFERED": "1",
+        "OHMS_WEBHOOKS_ALLOW_PRIVATE": "1",  # the receiver listens on 127.0.0.1
     })
     backend = ("PostgreSQL" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "SQLite") + \
         (" + Redis Huey" if os.environ.get("REDIS_URL") else " + SqliteHuey")
@@ -186,7 +191,7 @@ def main() -> int:
     manager = testing.make_member(org, "safety_manager", f"crash-{seed}@example.test")
     with acting_as(organization=org):
         NotificationRule.objects.create(organization=org, event_type=EVENT_TYPE, roles=["safety_manager"])
-    webhook_setup(organization=org, receiver_url=receiver.url)
+    receiver.secret = webhook_setup(organization=org, receiver_url=receiver.url)
 
     # The producer: every event in its own transaction, enqueued for dispatch on commit.
     with acting_as(organization=org):
@@ -210,6 +215,7 @@ def main() -> int:
         while not stop_sweeping.wait(3):
             try:
                 run_job_task("events_sweep")
+                run_job_task("integrations_webhooks_send_due")  # lost first tries, like the minute cron
             except Exception as exc:  # queue briefly locked: the next tick retries
                 print(f"  sweep enqueue failed: {exc}", flush=True)
 
@@ -267,6 +273,8 @@ def main() -> int:
         failures.append("receiver did not process every event exactly once")
     if received - event_ids:
         failures.append(f"receiver got {len(received - event_ids)} unknown ids")
+    if receiver.bad_signatures:
+        failures.append(f"{receiver.bad_signatures} deliveries failed signature verification")
     if kills_mid_dispatch == 0:
         failures.append("no kill landed while events were undispatched: raise --events or lower the delays")
 
