@@ -118,6 +118,16 @@ def test_production_settings_pool_whitenoise_and_storage(tmp_path):
 STATIC_CACHE = ROOT / "var" / "test-serve-static"
 
 
+def _static_cache_fresh() -> bool:
+    """The collected files of an earlier run are reused unless an add-on's static file is
+    newer than their manifest (a new stylesheet must not be a missing manifest entry)."""
+    manifest = STATIC_CACHE / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    newest = max((f.stat().st_mtime for f in ROOT.glob("ohms_*/static/**/*") if f.is_file()), default=0)
+    return newest <= manifest.stat().st_mtime
+
+
 def database_url_for_subprocess(tmp_path) -> str:
     """A URL another process can open to see this test's migrated test database.
 
@@ -148,7 +158,7 @@ def served(tmp_path, transactional_db):
         DATABASE_URL=database_url_for_subprocess(tmp_path), OHMS_VAR_DIR=str(tmp_path),
         OHMS_STATIC_ROOT=str(STATIC_CACHE), WEB_WORKERS="1", HUEY_WORKERS="1", PORT=str(port),
         OHMS_SERVE_MIGRATE="0",  # the test database is migrated already
-        OHMS_SERVE_COLLECTSTATIC="0" if (STATIC_CACHE / "staticfiles.json").exists() else "1",
+        OHMS_SERVE_COLLECTSTATIC="0" if _static_cache_fresh() else "1",
     )
     log = open(tmp_path / "serve.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(["bash", str(SERVE)], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,

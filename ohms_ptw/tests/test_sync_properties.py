@@ -97,7 +97,10 @@ def check_sync(plain, dev: Device, permit_id: str, changes: list[dict]):
             stored = SyncConflict.objects.get(pk=entry["conflict_id"])
             assert stored.offline_id == change["offline_id"] and stored.fields == entry["fields"]
         data = change["data"]
-        if change["op"] == "update":
+        # A permit the server has closed meanwhile (cancelled, completed...) takes no edit: the
+        # whole change is a recorded conflict (checked above), nothing is merged into it.
+        refused = kind == "conflicts" and entry.get("reason") not in ("stale_version", "missing_client_version")
+        if change["op"] == "update" and not refused:
             if "ppe_requirements" in data:  # never dropped (applied or merged)
                 assert set(data["ppe_requirements"]) <= set(after.ppe_requirements)
             for key, value in data.get("safety_checklist", {}).items():
@@ -110,6 +113,8 @@ def check_sync(plain, dev: Device, permit_id: str, changes: list[dict]):
                     assert after.title == data["title"]
                 elif data["title"] != after.title:
                     assert entry["fields"]["title"]["client"] == data["title"]  # the losing write is recorded
+        elif change["op"] == "update":
+            assert after.status in ("cancelled", "completed", "closed", "expired", "rejected"), entry
         else:
             if kind == "conflicts":
                 assert entry["reason"] == "invalid_transition"

@@ -41,7 +41,7 @@ def test_policy_demo_is_bilingual_with_one_pending_moderation_and_idempotent():
     assert state.task.specific.get_task_states_user_can_moderate(admin).count() == 1
     assert PolicyAcknowledgement.objects.filter(user=compliance).count() == 2  # LOTO targets field roles only
     with acting_as(organization=org, user=admin):
-        assert load(organization=org, user=admin, rng=random.Random(13)) == "policy pages already present."
+        assert load(organization=org, user=admin, rng=random.Random(13)) == "Regulatory demo: policy pages already present."
 
 
 def test_demo_command_without_demo_organization_says_so():

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
@@ -182,7 +182,11 @@ class CertificateVerifyView(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(parameters=[OpenApiParameter("code", str, required=True)])
+    @extend_schema(parameters=[OpenApiParameter("code", str, required=True)],
+                   responses=inline_serializer("CertificateVerification", fields={
+                       "valid": serializers.BooleanField(), "status": serializers.CharField(),
+                       "worker": serializers.CharField(), "module": serializers.CharField(),
+                       "issued_at": serializers.DateTimeField(), "expires_at": serializers.DateTimeField()}))
     def get(self, request):
         answer = verification(request.query_params.get("code", ""))
         if answer is None:

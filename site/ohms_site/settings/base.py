@@ -356,6 +356,7 @@ SPECTACULAR_SETTINGS = {
         "PermitRiskLevelEnum": "ohms_ptw.states.RiskLevel",
         "RoleEnum": "ohms_core.roles.Role",  # memberships, tokens, PTW escalation rules
         "DeclarationStatusEnum": "ohms_regulatory.states.ReportStatus",  # CNSS and DRC declarations
+        "LanguageEnum": LANGUAGES,  # contacts, training modules, visitors' NDAs: the site's languages
     },
 }
 
