@@ -35,7 +35,8 @@ def _accepts_post(callback) -> bool:
 def test_every_post_route_of_the_api_takes_an_idempotency_key():
     post_routes = {path: cb.cls for path, cb in _api_views()
                    if path.startswith("api/v1/") and _accepts_post(cb)}
-    assert len(post_routes) > 50  # the walk found the routers' routes, not just a few
+    # The walk found the routers' routes, not just a few (core alone has about 40; every add-on adds its own).
+    assert len(post_routes) > 30 and any(path.startswith("api/v1/core/") for path in post_routes)
     missing = sorted(f"{path} ({cls.__name__})" for path, cls in post_routes.items()
                      if not issubclass(cls, IdempotentMixin) and cls.__name__ not in NOT_IDEMPOTENT)
     assert not missing, "POST routes without IdempotentMixin:\n" + "\n".join(missing)
