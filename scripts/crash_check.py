@@ -154,7 +154,7 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--kills", type=int, default=4)
     parser.add_argument("--seed", type=int, default=None)
-    parser.add_argument("--timeout", type=float, default=300.0, help="seconds to wait for the outbox to drain")
+    parser.add_argument("--timeout", type=float, default=480.0, help="seconds to wait for the outbox to drain")
     parser.add_argument("--consumer", metavar="RECEIVER_URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.consumer:
