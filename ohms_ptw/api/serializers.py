@@ -104,6 +104,8 @@ class PermitSerializer(ScopedModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
+        if not self.reads_input:
+            return fields
         organization = self.context.get("organization")
         users = members_of(organization)
         for name in PEOPLE:

@@ -135,12 +135,18 @@ class PermitViewSet(ActionThrottlesMixin, PermitLotoMixin, PermitExportsMixin, P
     action_throttles = PERMIT_ACTION_THROTTLES
 
     def get_base_queryset(self):
-        if getattr(self, "action", None) == "list":  # one query per page (permit_list, issue 9 benchmarks)
+        if getattr(self, "action", None) == "list":  # a plain page, then its counts (permit_list, issue 9 benchmarks)
             return permit_list.list_queryset(super().get_base_queryset())
         if getattr(self, "action", None) == "kpis":  # its reads join what they show: no prefetch (issue 9)
             return super().get_base_queryset()
         return super().get_base_queryset().select_related("permit_type", "project").prefetch_related(
             Prefetch("isolation_points", queryset=PermitIsolationPoint.objects.select_related("point")))
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None and getattr(self, "action", None) == "list":
+            permit_list.attach_isolation_summaries(page)  # one query for the page's counts
+        return page
 
     def create_object(self, data):
         return permit_services.permit_create(organization=self.organization, data=data, user=self.request.user)
