@@ -205,7 +205,7 @@ def test_worker_takes_a_module_passes_its_quiz_and_downloads_the_certificate(cli
     client = client_for(WORKER_EMAIL)
     waiting = _results(client.get("/api/v1/training/progress/?status=assigned"))
     assert waiting and {row["worker"] for row in waiting} == {
-        str(demo["users"][WORKER_EMAIL].worker.pk)}  # their own rows only
+        str(demo["users"][WORKER_EMAIL].ohms_worker.pk)}  # their own rows only
     quiz = _results(client.get(f"/api/v1/training/quizzes/?module={waiting[0]['module']}"))[0]
     assert all("answer" not in question for question in quiz["questions"])
     answers = [q["answer"] for q in TrainingQuiz.objects.get(pk=quiz["id"]).questions]
