@@ -224,4 +224,4 @@ def test_gate_refuses_a_visitor_until_the_induction_is_passed(client_for, demo):
     invite = VisitorInvite.objects.get(organization=demo["org"], visitor_name="Amani Kasongo")
     refused = client_for("gardien@ohms.demo").post("/api/v1/visitors/check-in/", {"token": invite.qr_token},
                                                    format="json")
-    assert refused.status_code == 400 and "Visitor induction 'Induction visiteurs' not passed" in str(refused.json())
+    assert refused.status_code == 400 and "Visitor induction 'Sécurité du site (visiteurs)' not passed" in str(refused.json())

@@ -57,13 +57,13 @@ MODULES = [
 
 #: The visitor induction (same quiz in both languages; the visitor picks theirs).
 VISITOR_INDUCTION = [
-    ("Induction visiteurs", "fr", [
+    ("Sécurité du site (visiteurs)", "fr", [
         ("Où circulez-vous sur le site ?", ["Partout", "Uniquement sur les passages piétons balisés"], 1),
         ("Que faites-vous quand l'alarme d'évacuation retentit ?",
          ["Je rejoins le point de rassemblement avec mon hôte", "Je termine ma visite"], 0),
         ("Quels EPI portez-vous hors des bureaux ?", ["Casque, lunettes, chaussures de sécurité, gilet", "Aucun"], 0),
     ]),
-    ("Visitor induction", "en", [
+    ("Site safety (visitors)", "en", [
         ("Where do you walk on site?", ["Anywhere", "Only on the marked walkways"], 1),
         ("What do you do when the evacuation alarm sounds?",
          ["Go to the muster point with my host", "Finish my visit"], 0),
