@@ -23,6 +23,7 @@ from .models import (
     TrainingModule,
     TrainingProgress,
     TrainingQuiz,
+    VisitorInductionAttempt,
 )
 
 
@@ -139,6 +140,22 @@ class SiteVisitorInductionViewSet(ScopedModelViewSet):
         return super().get_queryset(request).select_related("site", "module", "translated_module")
 
 
+class VisitorInductionAttemptViewSet(ScopedModelViewSet):
+    """Every quiz a visitor submitted (read-only: only the public quiz page writes them)."""
+
+    model, resource, icon = VisitorInductionAttempt, "visitorinductionattempt", "list-ul"
+    name, url_prefix = "training_visitor_attempts", "training/visitor-attempts"
+    menu_label = _("Visitor induction attempts")
+    list_display = ["visitor_name", "visitor_id_number", "quiz", "score", "passed", "created_at"]
+    list_filter = ["passed"]
+    search_fields = ["visitor_name", "visitor_id_number"]
+    panels = [FieldRowPanel([FieldPanel("visitor_name", read_only=True), FieldPanel("score", read_only=True),
+                             FieldPanel("passed", read_only=True)])]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quiz__module")
+
+
 class RoleMenuItem(MenuItem):
     def __init__(self, *args, resource, action="view", **kwargs):
         super().__init__(*args, **kwargs)
@@ -175,7 +192,7 @@ class TrainingViewSetGroup(ViewSetGroup):
         ScreenMenuEntry("training_assign_menu", label=_("Assign a module"), url_name="ohms_training_assign",
                         icon="group", resource="trainingprogress", action="add"),
         TrainingModuleViewSet, TrainingQuizViewSet, TrainingProgressViewSet, CertificateViewSet,
-        SiteVisitorInductionViewSet,
+        SiteVisitorInductionViewSet, VisitorInductionAttemptViewSet,
     )
 
 

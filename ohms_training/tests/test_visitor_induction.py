@@ -372,3 +372,28 @@ def test_absent_safe_without_the_visitors_add_on(w, client):
         assert client.get(w.page(invite)).status_code == 404
     finally:
         providers.register_visit_lookup(import_string(MANIFEST.visit_lookup))
+
+
+def test_admin_lists_visitor_attempts_for_coordinators_only(w, client):
+    w.require()
+    client.post(w.page(w.invite(name="Chloé Lambert")), WRONG)
+    coordinator = Client()
+    coordinator.force_login(w.coordinator)
+    listing = coordinator.get("/admin/training/visitor-attempts/")
+    assert listing.status_code == 200 and "Chloé Lambert" in listing.content.decode()
+    assert coordinator.get("/admin/training/visitor-attempts/new/").status_code in (302, 403)
+    host = Client()
+    host.force_login(w.v.host)
+    assert host.get("/admin/training/visitor-attempts/").status_code in (302, 403)
+
+
+def test_requirement_list_query_count_does_not_grow(w, django_assert_max_num_queries):
+    api = w.v.client(w.coordinator)
+    w.require()
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/training/site-inductions/").json()["count"] == 1
+    with acting_as(user=w.coordinator, organization=w.org, role="safety_manager"):
+        for _ in range(3):
+            site_induction_set(organization=w.org, site=testing.make_site(w.org), module=w.module, user=w.coordinator)
+    with django_assert_max_num_queries(12):
+        assert api.get("/api/v1/training/site-inductions/").json()["count"] == 4
