@@ -90,3 +90,9 @@ def install(manifest) -> None:
             sync.register_adapter(import_string(path))
     if manifest.competency_catalog:
         providers.register_competency_catalog(import_string(manifest.competency_catalog))
+    for name, check in manifest.visitor_access_checks:
+        providers.register_visitor_access_check(name, import_string(check))
+    for name, step in manifest.visitor_entry_steps:
+        providers.register_visitor_entry_step(name, import_string(step))
+    if manifest.visit_lookup:
+        providers.register_visit_lookup(import_string(manifest.visit_lookup))

@@ -143,3 +143,62 @@ def check_visitor_access(invite, *, site, context=None) -> list:
     for check in _visitor_access_checks.values():
         reasons.extend(check(invite, site=site, context=context) or ())
     return reasons
+
+
+# --- visitor entry steps and the visit behind a token (visitors <-> training) ---------------
+# The invite handed to these callables is the visitors add-on's object; other add-ons read
+# only ``pk``, ``organization_id``, ``organization``, ``site_id``, ``site``, ``visitor_name``,
+# ``visitor_id_number``, ``qr_token`` and ``is_open`` from it (they never import its model).
+@dataclass(frozen=True)
+class VisitorEntryStep:
+    """Something a visitor does before check-in besides the NDA (e.g. the induction quiz):
+    shown on the visitor's own page and on the gate screen. ``url`` is the public page where
+    the visitor does it (the invitation token is the credential)."""
+
+    code: str
+    title: str
+    done: bool
+    url: str = ""
+    message: str = ""
+
+
+_visitor_entry_steps: dict[str, Callable] = {}
+_visit_lookup: Callable | None = None
+
+
+def register_visitor_entry_step(name: str, step: Callable) -> None:
+    """``step(invite, *, site) -> VisitorEntryStep | None`` (None: nothing to do at this site)."""
+    _visitor_entry_steps[name] = step
+
+
+def unregister_visitor_entry_step(name: str) -> None:
+    _visitor_entry_steps.pop(name, None)
+
+
+def visitor_entry_steps(invite, *, site) -> list:
+    """The steps other add-ons ask of this visitor (empty when none is installed)."""
+    steps = []
+    for name in sorted(_visitor_entry_steps):
+        step = _visitor_entry_steps[name](invite, site=site)
+        if step is not None:
+            steps.append(step)
+    return steps
+
+
+def register_visit_lookup(lookup: Callable) -> None:
+    """``lookup(token) -> invite | None``: the invitation of a QR token, in any organization
+    (the token is the credential). One per installation (the visitors add-on)."""
+    global _visit_lookup
+    _visit_lookup = lookup
+
+
+def unregister_visit_lookup() -> None:
+    global _visit_lookup
+    _visit_lookup = None
+
+
+def visit_by_token(token: str):
+    """The invitation behind a visitor's token; None when unknown or no visitors add-on."""
+    if _visit_lookup is None or not (token or "").strip():
+        return None
+    return _visit_lookup(token.strip())

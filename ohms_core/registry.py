@@ -68,6 +68,9 @@ class AddonManifest:
     fitness_provider: str | None = None  # dotted path: provider(worker, *, on=None) -> Fitness
     worker_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of the check)
     competency_catalog: str | None = None  # dotted path: catalog(organization, ids=None) -> {id: title}
+    visitor_access_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of check(invite, *, site, context))
+    visitor_entry_steps: tuple[tuple[str, str], ...] = ()  # (name, dotted path of step(invite, *, site))
+    visit_lookup: str | None = None  # dotted path: lookup(token) -> invite | None (the visitors add-on)
     demo_command: str | None = None
     #: Dotted path of ``setup(*, organization, user=None)``: what a new organization starts with
     #: (default configuration, notification rules). Run by core when an organization is created

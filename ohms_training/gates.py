@@ -30,3 +30,26 @@ def missing_modules_reasons(missing_titles):
         yield Reason("training_missing",
                      _("No valid training certificate for: %(modules)s.") % {"modules": titles},
                      "training", tuple(missing_titles))
+
+
+# --- visitor induction (a site requires visitors to pass a short quiz before check-in) ------
+def visitor_attempts_left_gate(*, used: int, allowed: int):
+    """A visitor has the quiz's attempts for one invitation, like a worker in one cycle."""
+    if used >= allowed:
+        yield Reason("induction_attempts_exhausted",
+                     _("All %(n)s attempts are used: ask your host to arrange the induction with the site.")
+                     % {"n": allowed}, "training")
+
+
+def visitor_induction_reasons(*, title: str, passed: bool, used: int, allowed: int):
+    """The gate's answer for a site that requires the induction: nothing once passed, else a
+    reason naming the module (and saying when no attempt is left)."""
+    if passed:
+        return
+    if used >= allowed:
+        yield Reason("induction_attempts_exhausted",
+                     _("Visitor induction '%(module)s' not passed: all %(n)s attempts are used.")
+                     % {"module": title, "n": allowed}, "training", (title,))
+    else:
+        yield Reason("induction_not_passed", _("Visitor induction '%(module)s' not passed.") % {"module": title},
+                     "training", (title,))

@@ -9,7 +9,9 @@ MANIFEST = AddonManifest(
     summary=_("Training: modules, quizzes, certificates with renewal reminders, competency for permits."),
     depends=("ohms_core",),
     api_urls="ohms_training.api.urls",
-    menu_order=600,
+    # After the visitors add-on (600): ohms_demo runs the demos in this order, and the training demo
+    # makes the visitors' demo site require the induction once that demo has checked its visitors in.
+    menu_order=610,
     permissions="ohms_training.permissions.RESOURCES",
     state_machines=(
         StateMachineSpec("ohms_training.TrainingProgress", resource="trainingprogress",
@@ -29,5 +31,8 @@ MANIFEST = AddonManifest(
     # Permits ask "trained or not, and why" through core; they never import this add-on.
     worker_checks=(("training.competency", "ohms_training.services.competency_check"),),
     competency_catalog="ohms_training.services.competency_catalog",
+    # Visitors ask "may this invitation be checked in?" and "what must the visitor still do?" through core.
+    visitor_access_checks=(("training.visitor_induction", "ohms_training.services.visitor_induction_check"),),
+    visitor_entry_steps=(("training.visitor_induction", "ohms_training.services.visitor_induction_step"),),
     demo_command="ohms_training_demo",
 )

@@ -19,4 +19,8 @@ RESOURCES = {
     "trainingprogress": {"view": ALL, "add": MANAGERS, "change": MANAGERS, "delete": MANAGERS},
     "quizattempt": {"view": ATTEMPT_READERS, "add": NOBODY, "change": NOBODY, "delete": NOBODY},
     "certificate": {"view": ALL, "add": NOBODY, "change": NOBODY, "delete": MANAGERS},
+    # A site's visitor induction: coordinators set it, every member reads it.
+    "sitevisitorinduction": {"view": ALL, "add": MANAGERS, "change": MANAGERS, "delete": MANAGERS},
+    # Visitors' attempts (written by the public quiz page only): read like workers' attempts.
+    "visitorinductionattempt": {"view": ATTEMPT_READERS, "add": NOBODY, "change": NOBODY, "delete": NOBODY},
 }

@@ -100,3 +100,51 @@ def workers_for_assignment(*, organization, enterprise=None, site=None, job_titl
         workers = workers.filter(pk__in=PermitWorker.objects.filter(permit__permit_type=permit_type)
                                  .values("worker_id"))
     return workers.select_related("contact").order_by("employee_number")
+
+
+# --- visitor induction ----------------------------------------------------------------------
+def site_induction_for(site_id):
+    """The site's active induction requirement (None: visitors of the site take no quiz)."""
+    from .models import SiteVisitorInduction
+
+    if site_id is None:
+        return None
+    return (SiteVisitorInduction.objects.filter(site_id=site_id, is_active=True)
+            .select_related("module", "translated_module", "organization").first())
+
+
+def induction_quiz(module):
+    """The quiz a visitor takes for ``module`` (its first one, as for workers)."""
+    from .models import TrainingQuiz
+
+    return TrainingQuiz.objects.filter(module=module).order_by("created_at").first()
+
+
+def induction_quiz_for_language(requirement, language: str | None):
+    """(module, quiz) in the visitor's language when the requirement has it, else the first module's."""
+    modules = requirement.modules()
+    module = next((m for m in modules if language and m.language == language), modules[0])
+    return module, induction_quiz(module)
+
+
+def visitor_induction_status(invite, requirement, *, now=None) -> dict:
+    """{"passed", "used", "allowed"} for the invitation: passed when this invitation has a
+    passing attempt (valid for the visit), or the same person (ID number) passed one of the
+    requirement's modules and the pass is still within the module's validity. Three queries."""
+    from django.db.models import Q
+
+    from .models import TrainingQuiz, VisitorInductionAttempt
+
+    now = now or timezone.now()
+    module_ids = [m.pk for m in requirement.modules()]
+    attempts = VisitorInductionAttempt.objects.filter(organization_id=requirement.organization_id,
+                                                      quiz__module_id__in=module_ids)
+    same_person = Q(invite_id=invite.pk)
+    id_number = (getattr(invite, "visitor_id_number", "") or "").strip()
+    if id_number:
+        same_person |= Q(visitor_id_number=id_number, valid_until__gt=now)
+    passed = attempts.filter(same_person, passed=True).exists()
+    used = attempts.filter(invite_id=invite.pk).count()
+    allowed = max(TrainingQuiz.objects.filter(module_id__in=module_ids).values_list("max_attempts", flat=True),
+                  default=1)
+    return {"passed": passed, "used": used, "allowed": allowed}

@@ -17,7 +17,14 @@ from ohms_core.context import get_context
 
 from . import admin_views, selectors, services
 from .manifest import MANIFEST
-from .models import Certificate, TrainingModule, TrainingProgress, TrainingQuiz
+from .models import (
+    Certificate,
+    SiteVisitorInduction,
+    TrainingModule,
+    TrainingProgress,
+    TrainingQuiz,
+    VisitorInductionAttempt,
+)
 
 
 @hooks.register("register_admin_urls")
@@ -118,6 +125,37 @@ class CertificateViewSet(ScopedModelViewSet):
         return selectors.own_rows_only(super().get_queryset(request).select_related("worker__contact", "module"))
 
 
+class SiteVisitorInductionViewSet(ScopedModelViewSet):
+    """Which sites ask visitors to pass an induction quiz before the gate lets them in."""
+
+    model, resource, icon = SiteVisitorInduction, "sitevisitorinduction", "login"
+    name, url_prefix = "training_site_inductions", "training/site-inductions"
+    menu_label = _("Visitor inductions")
+    list_display = ["site", "module", "translated_module", "is_active"]
+    list_filter = ["is_active"]
+    panels = [FieldRowPanel([FieldPanel("site"), FieldPanel("is_active")]),
+              FieldRowPanel([FieldPanel("module"), FieldPanel("translated_module")])]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("site", "module", "translated_module")
+
+
+class VisitorInductionAttemptViewSet(ScopedModelViewSet):
+    """Every quiz a visitor submitted (read-only: only the public quiz page writes them)."""
+
+    model, resource, icon = VisitorInductionAttempt, "visitorinductionattempt", "list-ul"
+    name, url_prefix = "training_visitor_attempts", "training/visitor-attempts"
+    menu_label = _("Visitor induction attempts")
+    list_display = ["visitor_name", "visitor_id_number", "quiz", "score", "passed", "created_at"]
+    list_filter = ["passed"]
+    search_fields = ["visitor_name", "visitor_id_number"]
+    panels = [FieldRowPanel([FieldPanel("visitor_name", read_only=True), FieldPanel("score", read_only=True),
+                             FieldPanel("passed", read_only=True)])]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("quiz__module")
+
+
 class RoleMenuItem(MenuItem):
     def __init__(self, *args, resource, action="view", **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,6 +192,7 @@ class TrainingViewSetGroup(ViewSetGroup):
         ScreenMenuEntry("training_assign_menu", label=_("Assign a module"), url_name="ohms_training_assign",
                         icon="group", resource="trainingprogress", action="add"),
         TrainingModuleViewSet, TrainingQuizViewSet, TrainingProgressViewSet, CertificateViewSet,
+        SiteVisitorInductionViewSet, VisitorInductionAttemptViewSet,
     )
 
 

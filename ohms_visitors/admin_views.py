@@ -130,7 +130,7 @@ def _gate_page(request, *, token, walk_in=None, status=200):
     context = {"token": token, "invite": invite, "not_found": bool(token) and invite is None,
                "walk_in": walk_in or WalkInForm(), "walk_ins": []}
     if invite is not None:
-        context.update(nda=selectors.nda_status(invite), check_in=_action_state(invite, "check_in", request.user),
+        context.update(nda=selectors.nda_status(invite), steps=selectors.entry_steps(invite), check_in=_action_state(invite, "check_in", request.user),
                        check_out=_action_state(invite, "check_out", request.user))
     context["walk_ins"] = list(_scoped(AccessLog.objects.filter(invite__isnull=True, check_out_time__isnull=True))
                                .select_related("site").order_by("-check_in_time")[:50])

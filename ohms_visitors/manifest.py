@@ -26,5 +26,7 @@ MANIFEST = AddonManifest(
     subscribers=(SubscriberSpec("visitors-badge-email", "ohms_visitors.services.notifications.send_badge",
                                 event_types=("visitors.invite.created",)),),
     jobs=("ohms_visitors.tasks",),
+    # Other add-ons (training's induction quiz) find the visit behind a token through core, never importing us.
+    visit_lookup="ohms_visitors.selectors.invite_by_token_public",
     demo_command="ohms_visitors_demo",
 )

@@ -102,6 +102,12 @@ def previous_handover(site_id, *, exclude=None) -> ShiftHandover | None:
     return queryset.order_by("-shift_end", "-created_at").first()
 
 
+def entry_steps(invite) -> list:
+    """What other add-ons ask of the visitor before check-in (e.g. the induction quiz), each
+    with its public page: ``ohms_core.providers`` (empty when none is installed)."""
+    return providers.visitor_entry_steps(invite, site=invite.site)
+
+
 def nda_status(invite) -> dict:
     """For the gate screen and the invite page: which NDA, signed or not and when."""
     nda = current_nda(invite.site_id)

@@ -196,6 +196,36 @@ def test_gate_guard_has_visitors_at_the_gate_and_a_handover_to_acknowledge(clien
     assert handovers and handovers[0]["open_items"]
 
 
+@pytest.mark.skipif(not apps.is_installed("ohms_training"), reason="ohms_training not in OHMS_ADDONS")
+def test_worker_takes_a_module_passes_its_quiz_and_downloads_the_certificate(client_for, demo):
+    from ohms_core.management.commands.ohms_demo import WORKER_EMAIL
+    from ohms_training.models import TrainingQuiz
+
+    assert WORKER_EMAIL in demo["output"]
+    client = client_for(WORKER_EMAIL)
+    waiting = _results(client.get("/api/v1/training/progress/?status=assigned"))
+    assert waiting and {row["worker"] for row in waiting} == {
+        str(demo["users"][WORKER_EMAIL].ohms_worker.pk)}  # their own rows only
+    quiz = _results(client.get(f"/api/v1/training/quizzes/?module={waiting[0]['module']}"))[0]
+    assert all("answer" not in question for question in quiz["questions"])
+    answers = [q["answer"] for q in TrainingQuiz.objects.get(pk=quiz["id"]).questions]
+    result = client.post(f"/api/v1/training/quizzes/{quiz['id']}/submit/", {"answers": answers}, format="json")
+    assert result.status_code == 200, result.content
+    assert result.json()["passed"] is True and result.json()["certificate"]
+    pdf = client.get(f"/api/v1/training/certificates/{result.json()['certificate']}/download/")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.skipif(not (apps.is_installed("ohms_visitors") and apps.is_installed("ohms_training")),
+                    reason="the visitor induction needs ohms_visitors and ohms_training")
+def test_gate_refuses_a_visitor_until_the_induction_is_passed(client_for, demo):
+    from ohms_visitors.models import VisitorInvite
+
+    invite = VisitorInvite.objects.get(organization=demo["org"], visitor_name="Amani Kasongo")
+    refused = client_for("gardien@ohms.demo").post("/api/v1/visitors/check-in/", {"token": invite.qr_token},
+                                                   format="json")
+    assert refused.status_code == 400 and "Visitor induction 'Sécurité du site (visiteurs)' not passed" in str(refused.json())
+
 def _scoped_serializers():
     from ohms_core.api.serializers import ScopedModelSerializer
 

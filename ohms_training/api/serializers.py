@@ -8,7 +8,14 @@ from ohms_core.api.serializers import BASE_READ_ONLY, ScopedModelSerializer
 from ohms_core.models import Enterprise, Site, Worker
 from ohms_core.scoping import scope_choices
 
-from ..models import Certificate, TrainingModule, TrainingProgress, TrainingQuiz
+from ..models import (
+    Certificate,
+    SiteVisitorInduction,
+    TrainingModule,
+    TrainingProgress,
+    TrainingQuiz,
+    VisitorInductionAttempt,
+)
 from ..selectors import certificate_state
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -132,3 +139,28 @@ class CertificateSerializer(ScopedModelSerializer):
 
     def get_state(self, certificate) -> str:
         return str(certificate_state(certificate.expires_at))
+
+
+class SiteVisitorInductionSerializer(ScopedModelSerializer):
+    """A site's visitor induction (the module's quiz must be passed before check-in)."""
+
+    site_name = serializers.CharField(source="site.name", read_only=True)
+    module_title = serializers.CharField(source="module.title", read_only=True)
+
+    class Meta:
+        model = SiteVisitorInduction
+        fields = ("id", "version", "site", "site_name", "module", "module_title", "translated_module", "is_active",
+                  *TIMESTAMPS)
+        read_only_fields = BASE_READ_ONLY
+
+
+class VisitorInductionAttemptSerializer(ScopedModelSerializer):
+    site = serializers.UUIDField(source="requirement.site_id", read_only=True)
+    module = serializers.UUIDField(source="quiz.module_id", read_only=True)
+    module_title = serializers.CharField(source="quiz.module.title", read_only=True)
+
+    class Meta:
+        model = VisitorInductionAttempt
+        fields = ("id", "invite_id", "requirement", "site", "quiz", "module", "module_title", "visitor_name",
+                  "visitor_id_number", "answers", "score", "passed", "valid_until", "created_at")
+        read_only_fields = fields

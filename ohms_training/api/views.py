@@ -27,15 +27,24 @@ from ohms_core.models import Worker
 
 from .. import selectors, services
 from ..exports import certificate_filename, certificate_pdf
-from ..models import Certificate, TrainingModule, TrainingProgress, TrainingQuiz
+from ..models import (
+    Certificate,
+    SiteVisitorInduction,
+    TrainingModule,
+    TrainingProgress,
+    TrainingQuiz,
+    VisitorInductionAttempt,
+)
 from .serializers import (
     CertificateSerializer,
     ProgressAssignSerializer,
     QuizResultSerializer,
     QuizSubmitSerializer,
+    SiteVisitorInductionSerializer,
     TrainingModuleSerializer,
     TrainingProgressSerializer,
     TrainingQuizSerializer,
+    VisitorInductionAttemptSerializer,
 )
 
 
@@ -159,6 +168,30 @@ class CertificateViewSet(OwnRowsMixin, ScopedModelViewSet):
         response["Content-Disposition"] = f'attachment; filename="{certificate_filename(certificate)}"'
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+class SiteVisitorInductionViewSet(ScopedModelViewSet):
+    """Which sites require visitors to pass an induction quiz before check-in."""
+
+    resource, model = "sitevisitorinduction", SiteVisitorInduction
+    serializer_class = SiteVisitorInductionSerializer
+    filterset_fields = ["site", "module", "is_active"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("site", "module")
+
+
+class VisitorInductionAttemptViewSet(ScopedModelViewSet):
+    """Visitors' quiz attempts (read-only: the public quiz page writes them); filter by ``invite_id``."""
+
+    resource, model = "visitorinductionattempt", VisitorInductionAttempt
+    serializer_class = VisitorInductionAttemptSerializer
+    http_method_names = ["get", "head", "options"]
+    filterset_fields = ["invite_id", "requirement", "passed"]
+    ordering_fields = ["created_at", "score"]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("quiz__module", "requirement")
 
 
 def verification(code: str) -> dict | None:

@@ -3,6 +3,7 @@ progress through a module (a state machine), the quiz attempts, and the certific
 from .certificates import Certificate, CertificateReminder
 from .modules import TrainingModule, TrainingQuiz, validate_questions
 from .progress import QuizAttempt, TrainingProgress
+from .visitors import SiteVisitorInduction, VisitorInductionAttempt
 
-__all__ = ["Certificate", "CertificateReminder", "QuizAttempt", "TrainingModule", "TrainingProgress", "TrainingQuiz",
-           "validate_questions"]
+__all__ = ["Certificate", "CertificateReminder", "QuizAttempt", "SiteVisitorInduction", "TrainingModule",
+           "TrainingProgress", "TrainingQuiz", "VisitorInductionAttempt", "validate_questions"]

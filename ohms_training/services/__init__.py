@@ -9,7 +9,14 @@ from .progress import (
            quiz_submit,
            transition_services,
 )
+from .visitors import (
+           site_induction_set,
+           visitor_induction_check,
+           visitor_induction_step,
+           visitor_quiz_submit,
+)
 
 __all__ = ["certificate_issue", "certificate_reminders", "competency_catalog", "competency_check", "expiry_for",
            "progress_assign", "progress_bulk_assign", "progress_transition", "quiz_score", "quiz_submit",
-           "transition_services"]
+           "site_induction_set", "transition_services", "visitor_induction_check", "visitor_induction_step",
+           "visitor_quiz_submit"]

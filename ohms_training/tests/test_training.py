@@ -353,13 +353,26 @@ def test_demo_data_through_the_services():
 
     call_command("ohms_demo", workers=15, stdout=open("/dev/null", "w"))  # runs every add-on's demo, ours included
     modules = TrainingModule.objects.filter(organization__code="SMK")
-    assert {m.language for m in modules} == {"fr", "en"} and modules.count() == 4
+    assert {m.language for m in modules} == {"fr", "en"} and modules.count() == 6  # 4 + the visitor induction (fr, en)
     assert Certificate.objects.filter(organization__code="SMK").count() >= 16
     assert TrainingProgress.objects.filter(organization__code="SMK", status="failed").exists()
     assert any(row["cells"][0]["state"] == "expiring" for row in selectors.training_matrix(
         workers=t_workers(), modules=modules.filter(title__startswith="Induction")))
+    # The visitors' demo site requires the visitor induction, in French with its English version.
+    from ..models import SiteVisitorInduction
+
+    requirement = SiteVisitorInduction.objects.get(organization__code="SMK")
+    assert "Kolwezi" in requirement.site.name and requirement.is_active
+    assert {requirement.module.language, requirement.translated_module.language} == {"fr", "en"}
+    assert requirement.module.quizzes.count() == 1 and requirement.translated_module.quizzes.count() == 1
+    # The demo worker user is linked to a worker record with modules waiting.
+    from ohms_core.management.commands.ohms_demo import WORKER_EMAIL
+
+    worker = t_workers().get(user__username=WORKER_EMAIL)
+    assert TrainingProgress.objects.filter(worker=worker, status="assigned").exists()
     call_command("ohms_training_demo", stdout=open("/dev/null", "w"))  # a second run adds nothing
-    assert TrainingModule.objects.filter(organization__code="SMK").count() == 4
+    assert TrainingModule.objects.filter(organization__code="SMK").count() == 6
+    assert SiteVisitorInduction.objects.filter(organization__code="SMK").count() == 1
 
 
 def t_workers():

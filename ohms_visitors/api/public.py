@@ -37,7 +37,7 @@ def nda_page(request):
         status = selectors.nda_status(invite)
     response = render(request, "ohms_visitors/public_nda.html", {
         "invite": invite, "nda": status["nda"], "signature": status["signature"], "required": status["required"],
-        "errors": errors, "signed_name": signed_name}, status=code)
+        "errors": errors, "signed_name": signed_name, "steps": selectors.entry_steps(invite)}, status=code)
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "same-origin"  # the token stays on this site; the form's Origin header is sent
     return response

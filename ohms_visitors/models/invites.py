@@ -75,6 +75,12 @@ class VisitorInvite(StateMachineMixin, BaseModel):
     def label(self):
         return str(self)
 
+    @property
+    def is_open(self) -> bool:
+        """Still ahead or under way (invited or checked in): what other add-ons read through
+        ``ohms_core.providers`` before letting the visitor do an entry step."""
+        return self.status in (InviteStatus.INVITED, InviteStatus.CHECKED_IN)
+
     @transition(field=status, source=InviteStatus.INVITED, target=InviteStatus.CHECKED_IN,
                 conditions=[gate(_check_in_gate)], permission=role_permission(*sorted(GUARDS)),
                 custom={"label": _("Check in"), "event": "checked_in"})

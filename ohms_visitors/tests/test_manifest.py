@@ -15,3 +15,15 @@ def test_visitors_strings_translate_in_french():
     with override("fr"):
         assert str(VisitorInvite._meta.verbose_name_plural) == "invitations de visiteurs"
         assert str(InviteStatus.NO_SHOW.label) == "Absent"
+
+
+def test_the_visit_lookup_is_registered_with_core(db):
+    """Other add-ons (the training induction quiz) find an invitation by its token through core."""
+    from ohms_core import providers
+
+    from .factories import make_world
+
+    invite = make_world().invite()
+    assert providers.visit_by_token(invite.qr_token) == invite
+    assert providers.visit_by_token("unknown") is None and providers.visit_by_token("") is None
+    assert invite.is_open is True

@@ -22,12 +22,12 @@ from django.db import transaction
 
 from ohms_core import events
 from ohms_core.context import acting_as
-from ohms_core.models import Contact, Enterprise, Organization, Project, Site
+from ohms_core.models import Contact, Enterprise, Organization, Project, Site, Worker
 from ohms_core.registry import addons
 from ohms_core.roles import Role
 from ohms_core.services.documents import document_upload
 from ohms_core.services.people import worker_create
-from ohms_core.services.records import record_create
+from ohms_core.services.records import record_create, record_update
 from ohms_core.services.tenancy import membership_upsert, organization_get_or_create
 
 DEMO_CODE = "SMK"
@@ -58,6 +58,9 @@ def demo_site(*, employer, job, drilling, electric, mine, plant, camp):
         return camp
     return plant
 
+
+#: The demo user with the worker role, linked to a worker record (takes modules, downloads certificates).
+WORKER_EMAIL = "travailleur@ohms.demo"
 
 DEMO_USERS = [
     ("securite@ohms.demo", Role.SAFETY_MANAGER, "Ange", "Mulumba"),
@@ -103,6 +106,9 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded for {DEMO_NAME} ({DEMO_CODE})."))
         else:
             self.stdout.write(f"Demo data already present for {DEMO_NAME} ({DEMO_CODE}); nothing to do.")
+        organization = Organization.objects.get(code=DEMO_CODE)
+        with acting_as(user=admin, organization=organization, role=Role.ORG_ADMIN, reason="demo data"):
+            demo_worker = self._demo_worker_user(organization, admin, password)
         for manifest in addons():
             if manifest.demo_command and manifest.demo_command != "ohms_demo":
                 call_command(manifest.demo_command, stdout=self.stdout)
@@ -113,6 +119,26 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Sign in at http://127.0.0.1:%s/admin/" % os.environ.get("PORT", "8000")))
         self.stdout.write(f"  admin:  {ADMIN_EMAIL} / {password}")
         self.stdout.write(f"  others: {', '.join(u[0] for u in DEMO_USERS)} (same password)")
+        if demo_worker is not None:
+            self.stdout.write(f"  worker: {WORKER_EMAIL} (same password; worker {demo_worker.employee_number}, "
+                              f"{demo_worker.contact.full_name}): take a module, pass its quiz, download the certificate")
+
+    def _demo_worker_user(self, organization, admin, password):
+        """The demo user with the worker role, linked to a worker record so that "My training"
+        has modules to take (idempotent: found again on later runs)."""
+        User = get_user_model()
+        linked = Worker.objects.filter(organization=organization, user__username=WORKER_EMAIL).first()
+        if linked is not None:
+            return linked
+        worker = (Worker.objects.filter(organization=organization, is_active=True, user__isnull=True)
+                  .select_related("contact").order_by("-employee_number").first())
+        if worker is None:
+            return None
+        user = User.objects.filter(username=WORKER_EMAIL).first() or User.objects.create_user(
+            WORKER_EMAIL, WORKER_EMAIL, password, first_name=worker.contact.first_name,
+            last_name=worker.contact.last_name)
+        membership_upsert(organization=organization, user=user, role=Role.WORKER)
+        return record_update(instance=worker, data={"user": user}, user=admin)
 
     def _load_core(self, organization, admin, password, n_workers):
         rng = random.Random(2026)

@@ -2,7 +2,12 @@
 working at height, LOTO, confined space; in French and English) with their quizzes, modules
 assigned to the demo workers, some passed (certificates, one expiring soon), some failed,
 and, when the permit to work is installed, LOTO required on the confined-space permit type
-(every worker already on such a permit holds the certificate, so the demo permits stay valid)."""
+(every worker already on such a permit holds the certificate, so the demo permits stay valid).
+
+Also (each idempotent on its own, so an older demo database gets them too): the visitors' demo
+site requires the visitor induction, a short quiz in French and English (run after the
+visitors demo: the training manifest's menu order puts it there), and the demo worker user
+(``travailleur@ohms.demo``, made by ``ohms_demo``) has modules waiting in "My training"."""
 from datetime import timedelta
 
 from django.apps import apps
@@ -16,8 +21,14 @@ from ohms_core.models import Organization, Worker
 from ohms_core.roles import Role
 from ohms_core.services.records import record_create, record_update
 
-from ...models import Certificate, TrainingModule, TrainingQuiz
-from ...services import progress_assign, quiz_submit
+from ...models import (
+    Certificate,
+    SiteVisitorInduction,
+    TrainingModule,
+    TrainingProgress,
+    TrainingQuiz,
+)
+from ...services import progress_assign, quiz_submit, site_induction_set
 
 MODULES = [
     ("Induction sécurité du site", "fr", 70, 12, [
@@ -44,6 +55,22 @@ MODULES = [
     ]),
 ]
 
+#: The visitor induction (same quiz in both languages; the visitor picks theirs).
+VISITOR_INDUCTION = [
+    ("Sécurité du site (visiteurs)", "fr", [
+        ("Où circulez-vous sur le site ?", ["Partout", "Uniquement sur les passages piétons balisés"], 1),
+        ("Que faites-vous quand l'alarme d'évacuation retentit ?",
+         ["Je rejoins le point de rassemblement avec mon hôte", "Je termine ma visite"], 0),
+        ("Quels EPI portez-vous hors des bureaux ?", ["Casque, lunettes, chaussures de sécurité, gilet", "Aucun"], 0),
+    ]),
+    ("Site safety (visitors)", "en", [
+        ("Where do you walk on site?", ["Anywhere", "Only on the marked walkways"], 1),
+        ("What do you do when the evacuation alarm sounds?",
+         ["Go to the muster point with my host", "Finish my visit"], 0),
+        ("Which PPE do you wear outside the offices?", ["Helmet, glasses, safety boots, vest", "None"], 0),
+    ]),
+]
+
 
 class Command(BaseCommand):
     help = "Load the training demo data (modules, quizzes, progress, certificates) into the demo organization."
@@ -56,14 +83,57 @@ class Command(BaseCommand):
         if organization is None:
             self.stdout.write("Training demo: no demo organization; run ohms_demo first.")
             return
-        if TrainingModule.objects.filter(organization=organization).exists():
-            self.stdout.write("Training demo data already present; nothing to do.")
-            return
         admin = get_user_model().objects.filter(username="admin@ohms.demo").first()
         with acting_as(user=admin, organization=organization, role=Role.ORG_ADMIN, reason="Training demo data"), \
                 transaction.atomic():
-            count = self._load(organization, admin)
-        self.stdout.write(self.style.SUCCESS(f"Training demo data loaded: {len(MODULES)} modules, {count} certificates."))
+            if TrainingModule.objects.filter(organization=organization, title=MODULES[0][0]).exists():
+                self.stdout.write("Training demo data already present.")
+            else:
+                count = self._load(organization, admin)
+                self.stdout.write(self.style.SUCCESS(
+                    f"Training demo data loaded: {len(MODULES)} modules, {count} certificates."))
+            site = self._visitor_induction(organization, admin)
+            if site is not None:
+                self.stdout.write(f"Training demo: visitors of {site} take the visitor induction before check-in.")
+            self._demo_worker(organization, admin)
+
+    def _quiz_module(self, organization, admin, title, language, pass_mark, months, questions, max_attempts=3):
+        module = record_create(model=TrainingModule, organization=organization, user=admin, data={
+            "title": title, "language": language, "pass_mark": pass_mark, "validity_months": months,
+            "video_url": f"https://formation.ohms.demo/{TrainingModule.objects.filter(organization=organization).count() + 1}",
+            "description": title})
+        record_create(model=TrainingQuiz, organization=organization, user=admin, data={
+            "module": module, "title": title, "max_attempts": max_attempts,
+            "questions": [{"text": q, "choices": c, "answer": a} for q, c, a in questions]})
+        return module
+
+    def _visitor_induction(self, organization, admin):
+        """The visitors' demo site (the Kolwezi concentrator) requires the visitor induction."""
+        from ohms_core.models import Site
+
+        if SiteVisitorInduction.all_objects.filter(organization=organization).exists():
+            return None
+        sites = list(Site.objects.filter(organization=organization).order_by("name"))
+        site = next((s for s in sites if "Kolwezi" in s.name), sites[0] if sites else None)
+        if site is None:
+            return None
+        french, english = (self._quiz_module(organization, admin, title, language, 100, 12, questions)
+                           for title, language, questions in VISITOR_INDUCTION)
+        site_induction_set(organization=organization, site=site, module=french, translated_module=english, user=admin)
+        return site
+
+    def _demo_worker(self, organization, admin):
+        """The demo worker user finds modules waiting in "My training" (assigned, not yet taken)."""
+        from ohms_core.management.commands.ohms_demo import WORKER_EMAIL
+
+        worker = Worker.objects.filter(organization=organization, user__username=WORKER_EMAIL).first()
+        if worker is None:
+            return
+        for title in ("Induction sécurité du site", "Working at height"):
+            module = TrainingModule.objects.filter(organization=organization, title=title).first()
+            if module is not None and not TrainingProgress.objects.filter(worker=worker, module=module).exists():
+                progress_assign(organization=organization, module=module, worker=worker, user=admin,
+                                due_date=timezone.localdate() + timedelta(days=14))
 
     def _load(self, organization, admin):
         modules = []
