@@ -69,6 +69,10 @@ class AddonManifest:
     worker_checks: tuple[tuple[str, str], ...] = ()  # (name, dotted path of the check)
     competency_catalog: str | None = None  # dotted path: catalog(organization, ids=None) -> {id: title}
     demo_command: str | None = None
+    #: Dotted path of ``load(*, organization, user, people, workers, size, progress) -> str``:
+    #: this add-on's rows for one organization of ``ohms_demo --scale`` (bulk, fast; skips an
+    #: organization that already has them). See ``ohms_core.demo_scale``.
+    demo_scale: str | None = None
     #: Dotted path of ``setup(*, organization, user=None)``: what a new organization starts with
     #: (default configuration, notification rules). Run by core when an organization is created
     #: (``services.tenancy.organization_setup_run``); must be idempotent.
