@@ -18,13 +18,10 @@ from decimal import Decimal
 GASES = ("O2", "LEL", "H2S", "CO")
 BATCH = 2000
 LIVE = ("approved", "active", "suspended")
-#: The library points each scaled organization gets (code, asset, type, energy, location).
-SCALE_POINTS = [
-    ("MCC-01", "BROY-2", "breaker", "electrical", "Salle MCC concentrateur"),
-    ("MCC-02", "CONV-3", "breaker", "electrical", "Salle MCC concentrateur"),
-    ("V-101", "CUVE-T12", "valve", "hydraulic", "Cuve de lixiviation T-12"),
-    ("LB-07", "CUVE-T12", "line_blind", "chemical", "Cuve de lixiviation T-12"),
-]
+#: The library points each scaled organization gets: (code, asset, type, energy, location).
+#: Forty, so live permits share a point now and then (SIMOPS shows) but not by the hundred.
+SCALE_POINTS = [(f"MCC-{k:02d}", f"MOT-{k:02d}", "breaker", "electrical", "Salle MCC concentrateur") for k in range(1, 21)] + [
+    (f"V-{100 + k}", f"CUVE-T{k:02d}", "valve", "hydraulic", f"Cuve de lixiviation T-{k:02d}") for k in range(1, 21)]
 
 
 #: Statuses before the workflow starts (no steps, no readings yet).
@@ -108,7 +105,10 @@ def bulk_permits(*, organization, total: int, permit_types, projects, points, wo
             permit = Permit(
                 organization=organization, permit_number=f"{number_prefix}-{n:07d}", title=f"Travaux {n % 97}",
                 description="Bench permit", permit_type=permit_type, project=projects[n % len(projects)],
-                location=f"Zone {n % 50}", priority=("low", "medium", "high", "urgent")[n % 4],
+                # Live demo permits each hold their own spot: types that block overlapping work
+                # at one location (SIMOPS) must still let them be suspended and resumed.
+                location=f"Zone {n % 50} — poste {n}" if live_recent and status in LIVE else f"Zone {n % 50}",
+                priority=("low", "medium", "high", "urgent")[n % 4],
                 likelihood=1 + n % 5, severity=1 + n % 3, risk_score=(1 + n % 5) * (1 + n % 3),
                 risk_level=("low", "medium", "high")[n % 3], planned_start_time=start_time, planned_end_time=end_time,
                 status=status, created_at=created, created_by=requester, verifier=verifier, approver=approver,
@@ -180,7 +180,6 @@ def load(*, organization, user, people: dict, workers, size: dict, progress=None
     """``ohms_demo --scale`` hook (manifest ``demo_scale``): the isolation library and
     ``size["permits"]`` permits of the scaled organization. Its permit types, closeout
     templates and risk matrix come from the organization's setup (created with it)."""
-    from ohms_core.services.records import record_create
     from ohms_ptw.models import IsolationPointLibrary, Permit, PermitType
     from ohms_ptw.services.setup import permit_types_load_defaults
 
@@ -188,10 +187,10 @@ def load(*, organization, user, people: dict, workers, size: dict, progress=None
         return f"PTW: permits already present in {organization.code}; nothing to do."
     started = time.perf_counter()
     permit_types_load_defaults(organization=organization, user=user)  # idempotent; the setup ran it
-    points = [record_create(model=IsolationPointLibrary, organization=organization, user=user, data={
-        "project": None, "point_code": code, "asset_tag": asset, "point_type": kind, "energy_type": energy,
-        "location": location, "isolation_method": "Ouvrir, cadenasser, étiqueter", "default_lock_count": 1})
-        for code, asset, kind, energy, location in SCALE_POINTS]
+    points = IsolationPointLibrary.objects.bulk_create(IsolationPointLibrary(
+        organization=organization, project=None, point_code=code, asset_tag=asset, point_type=kind,
+        energy_type=energy, location=location, isolation_method="Ouvrir, cadenasser, étiqueter", default_lock_count=1,
+        created_by=user) for code, asset, kind, energy, location in SCALE_POINTS)
     from ohms_core.models import Project
 
     projects = list(Project.objects.filter(organization=organization).order_by("code"))

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from ohms_core import testing
 from ohms_core.demo_scale import scaled_login
@@ -104,6 +105,22 @@ def test_scale_loads_organizations_with_permits_in_every_state_reachable_by_thei
     assert client.get(f"/api/v1/ptw/permits/{mine.pk}/").status_code == 200
     assert client.get(f"/api/v1/ptw/permits/{mine.pk}/readiness/").status_code == 200
     assert client.get("/api/v1/ptw/permits/kpis/").status_code == 200
+
+    # The load test's writes work on the scaled data for its logins (org admin, issuer): a gas
+    # reading on an active permit, and the suspend/resume pair.
+    for prefix in ("admin", "emetteur"):
+        writer = testing.token_client(get_user_model().objects.get(username=scaled_login(prefix, 1)), first)
+        live_one = Permit.objects.filter(organization=first, status="active").order_by("permit_number").first()
+        for gas, value in (("O2", "20.9"), ("LEL", "0"), ("H2S", "0"), ("CO", "0")):  # fresh readings to resume
+            reading = writer.post("/api/v1/ptw/gas-readings/", {
+                "permit": str(live_one.pk), "gas": gas, "value": value, "unit": "%",
+                "tested_at": timezone.now().isoformat()}, format="json")
+            assert reading.status_code == 201, reading.content
+        for name in ("suspend", "resume"):
+            moved = writer.post(f"/api/v1/ptw/permits/{live_one.pk}/transitions/{name}/", {"comment": "load test"},
+                                format="json")
+            assert moved.status_code == 200, (prefix, name, moved.content)
+        assert Permit.objects.get(pk=live_one.pk).status == "active"
 
     world = PtwWorld(code="QC")
     world.create_permit()
