@@ -92,3 +92,11 @@ def s3_media(s3_endpoint):
     with s3_storage_settings(s3_endpoint):
         assert default_storage.__class__.__name__ == "S3Storage"
         yield s3_endpoint
+
+
+def ensure_root_collection():
+    """Wagtail's root collection, which its data migration creates and a transactional test's
+    flush deletes: images need it (their default collection)."""
+    from wagtail.models import Collection
+
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")

@@ -93,6 +93,7 @@ def test_backup_and_restore_round_trip_media_on_s3(s3_media, tmp_path):
             "title": f"Fiche {n}", "document_type": "medical_record", "privacy_level": "restricted",
             "file": SimpleUploadedFile(f"fiche-{n}.txt", f"Aptitude {n}\n".encode() * (200 + n),
                                        content_type="text/plain")})
+    testing_s3.ensure_root_collection()
     image = get_image_model().objects.create(title="Broyeur", file=ImageFile(io.BytesIO(_png()), name="broyeur.png"))
     image.get_rendition("fill-30x20")
     source = testing_s3.s3_checksums(s3_media)

@@ -119,6 +119,7 @@ def test_wagtail_image_and_rendition_stored_in_the_bucket_behind_signed_urls(s3_
     from wagtail.images import get_image_model
     from wagtail.images.forms import get_image_form
 
+    testing_s3.ensure_root_collection()
     Image = get_image_model()
     png = _png()
     form = get_image_form(Image)({"title": "Broyeur n°2"},
