@@ -14,13 +14,25 @@ Requests are grouped by route (``[id]`` for the permit id). The server started b
 request is collected per route and written, with the route names, to ``LOADTEST_QUERIES_OUT``
 (JSON) when the run stops.
 
-Environment: ``LOADTEST_USERNAME`` / ``LOADTEST_PASSWORD`` (default the demo administrator,
-``admin@ohms.demo`` / ``ohms-demo-2026``), ``LOADTEST_ORG`` (organization code for the
-``X-OHMS-Organization`` header when the user belongs to several).
+Scaled data (``ohms_demo --scale N``, ``LOADTEST_SCALE=N``): the users are spread round-robin
+over the logins of the N scaled organizations (``LOADTEST_ROLES``, default ``admin,emetteur``:
+``admin.sc01@ohms.demo``, ``emetteur.sc01@ohms.demo``, ``admin.sc02@ohms.demo``...; the names
+``ohms_core.demo_scale.scaled_login`` gives). Each login signs in once; the users of that login
+share its session. Permits are picked from the whole list, not only its first page: each list
+request reads a random page among the first ``LOADTEST_PAGES`` (20) pages of the user's
+organization, and details, readiness, gas readings and transitions use permits of those pages.
+
+Environment: ``LOADTEST_LOGINS`` (comma-separated logins, overrides the above),
+``LOADTEST_USERNAME`` / ``LOADTEST_PASSWORD`` (without ``LOADTEST_SCALE``: one login, default the
+demo administrator ``admin@ohms.demo``; the password is ``ohms-demo-2026`` for every demo
+login), ``LOADTEST_ORG`` (organization code for the ``X-OHMS-Organization`` header when the
+user belongs to several).
 """
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import os
 import random
 import re
@@ -34,12 +46,37 @@ from locust.exception import StopUser
 USERNAME = os.environ.get("LOADTEST_USERNAME", "admin@ohms.demo")
 PASSWORD = os.environ.get("LOADTEST_PASSWORD", "ohms-demo-2026")
 ORGANIZATION = os.environ.get("LOADTEST_ORG", "")
+SCALE = int(os.environ.get("LOADTEST_SCALE", "0") or 0)
+ROLES = [r.strip() for r in os.environ.get("LOADTEST_ROLES", "admin,emetteur").split(",") if r.strip()]
+PAGES = int(os.environ.get("LOADTEST_PAGES", "20"))
 API = "/api/v1/ptw/permits/"
+PAGE_SIZE = 50
 QUERIES: dict[str, list[int]] = defaultdict(list)
-#: One sign-in shared by every simulated user: 50 password checks (PBKDF2, ~0.5 s of CPU each)
-#: at the start would be the whole load of a short run, and a shift's users are signed in already.
-_SESSION: dict[str, str] = {}
+
+
+def scaled_login(prefix: str, index: int) -> str:
+    """Same names as ``ohms_core.demo_scale.scaled_login`` (this file runs without Django)."""
+    return f"{prefix}.sc{index:02d}@ohms.demo"
+
+
+def logins() -> list[str]:
+    """The logins the simulated users are spread over, in round-robin order (organization first,
+    so consecutive users land in different organizations)."""
+    listed = [name.strip() for name in os.environ.get("LOADTEST_LOGINS", "").split(",") if name.strip()]
+    if listed:
+        return listed
+    if SCALE > 0:
+        return [scaled_login(role, index) for role in ROLES for index in range(1, SCALE + 1)]
+    return [USERNAME]
+
+
+LOGINS = logins()
+#: One sign-in per login, shared by the simulated users of that login: 50 password checks
+#: (PBKDF2, ~0.5 s of CPU each) at the start would be the whole load of a short run, and a
+#: shift's users are signed in already.
+_SESSIONS: dict[str, dict[str, str]] = {}
 _SIGN_IN = Semaphore()
+_NEXT_USER = itertools.count()
 
 
 def _note_queries(name: str, response) -> None:
@@ -73,22 +110,27 @@ class SafetyTeamUser(HttpUser):
         self.client.headers.update({"Accept-Language": "en", "X-Forwarded-Proto": "https"})
         if ORGANIZATION:
             self.client.headers["X-OHMS-Organization"] = ORGANIZATION
+        self.login = LOGINS[next(_NEXT_USER) % len(LOGINS)]
         with _SIGN_IN:
-            if not _SESSION:
+            if self.login not in _SESSIONS:
                 self.sign_in()
-        self.client.headers["Cookie"] = _SESSION["cookie"]
-        self.csrf = _SESSION["csrf"]
+        session = _SESSIONS[self.login]
+        self.client.headers["Cookie"] = session["cookie"]
+        self.csrf = session["csrf"]
         self.permits, self.live, self.suspended = [], [], []
+        self.pages, self.live_pages = 1, 1
         self.refresh_permits()
 
     def sign_in(self):
+        self.client.headers.pop("Cookie", None)  # another login's session, if any, is not ours
+        self.client.cookies.clear()
         page = self.client.get("/admin/login/", name="/admin/login/")
         if page.status_code != 200:
             raise StopUser()
         self._send_cookies()
         token = self.client.cookies.get("csrftoken") or re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"',
                                                                    page.text).group(1)
-        with self.client.post("/admin/login/", data={"username": USERNAME, "password": PASSWORD,
+        with self.client.post("/admin/login/", data={"username": self.login, "password": PASSWORD,
                                                      "csrfmiddlewaretoken": token},
                               headers={"Referer": f"{self.origin}/admin/login/"}, allow_redirects=False,
                               name="/admin/login/ (post)", catch_response=True) as response:
@@ -96,24 +138,42 @@ class SafetyTeamUser(HttpUser):
                 response.failure(f"login: {response.status_code}")
                 raise StopUser()
         self._send_cookies()
-        _SESSION.update(cookie=self.client.headers["Cookie"], csrf=self.client.cookies.get("csrftoken", token))
+        _SESSIONS[self.login] = {"cookie": self.client.headers["Cookie"],
+                                 "csrf": self.client.cookies.get("csrftoken", token)}
 
     def _send_cookies(self):
         self.client.headers["Cookie"] = "; ".join(f"{c.name}={c.value}" for c in self.client.cookies)
 
     def refresh_permits(self):
-        with self.client.get(f"{API}?page_size=50", name=f"{API}?page_size=50", catch_response=True) as response:
+        """A random page of the organization's permits (the first ``LOADTEST_PAGES``), then a
+        random page of its live ones: the pool the other tasks pick from."""
+        page = random.randint(1, max(1, min(self.pages, PAGES)))
+        with self.client.get(f"{API}?page_size={PAGE_SIZE}&page={page}", name=f"{API}?page_size=50",
+                             catch_response=True) as response:
+            if response.status_code == 404 and page > 1:  # fewer pages than last time: start again
+                response.success()
+                self.pages = 1
+                return
             if response.status_code != 200:
                 response.failure(f"list: {response.status_code}")
                 return
-            rows = response.json().get("results", [])
-        self.permits = [row["id"] for row in rows]
-        with self.client.get(f"{API}?status=active,suspended&page_size=50", name=f"{API}?status=active,suspended",
-                             catch_response=True) as response:
+            body = response.json()
+        self.pages = max(1, math.ceil(body.get("count", 0) / PAGE_SIZE))
+        self.permits = [row["id"] for row in body.get("results", [])]
+        page = random.randint(1, max(1, min(self.live_pages, PAGES)))
+        with self.client.get(f"{API}?status=active,suspended&page_size={PAGE_SIZE}&page={page}",
+                             name=f"{API}?status=active,suspended", catch_response=True) as response:
             if response.status_code == 200:
-                rows = response.json().get("results", [])
+                body = response.json()
+                self.live_pages = max(1, math.ceil(body.get("count", 0) / PAGE_SIZE))
+                rows = body.get("results", [])
                 self.live = [row["id"] for row in rows if row["status"] == "active"]
                 self.suspended = [row["id"] for row in rows if row["status"] == "suspended"]
+            elif response.status_code == 404 and page > 1:  # permits expired since: fewer pages
+                response.success()
+                self.live_pages = 1
+            else:
+                response.failure(f"live list: {response.status_code}")
 
     def _write_headers(self):
         return {"X-CSRFToken": self.csrf, "Referer": f"{self.origin}/admin/"}

@@ -38,7 +38,6 @@ import time
 import tracemalloc
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,45 +78,21 @@ def rss_peak_mb() -> float:
 
 
 # --- seeding --------------------------------------------------------------------------
-def _status_of(n: int) -> str:
-    """A realistic mix per 1,000 permits: a handful waiting for a decision, a tenth in draft,
-    a fifth at work, half completed, the rest closed otherwise."""
-    k = n % 1000
-    if k == 0:
-        return "pending_verification"
-    if k == 1:
-        return "pending_approval"
-    for limit, status in ((100, "draft"), (150, "approved"), (300, "active"), (320, "suspended"),
-                          (820, "completed"), (900, "cancelled"), (960, "expired")):
-        if k < limit:
-            return status
-    return "rejected"
-
-
 def seed(permits: int, *, organizations: int = ORGANIZATIONS, batch: int = BATCH, progress=print) -> dict:
     """``permits`` permits over ``organizations`` organizations with their children, fast.
 
-    Permit numbers are ``PTW-<org>-<n>``: unique per organization as the constraint asks.
-    Returns what the measurements need (the worlds, a client per world, sample permit ids)."""
-    from django.db import transaction
-    from django.utils import timezone
-
+    The rows are written by ``ohms_ptw.demo_scale.bulk_permits`` (shared with ``ohms_demo
+    --scale``). Permit numbers are ``PTW-<org>-<n>``: unique per organization as the
+    constraint asks. Returns what the measurements need (the worlds, a client per world,
+    sample permit ids)."""
     from ohms_core import testing
     from ohms_core.models import Contact, Worker
-    from ohms_ptw.models import (
-        GasReading,
-        Permit,
-        PermitIsolationPoint,
-        PermitWorker,
-        WorkflowInstance,
-        WorkflowStep,
-    )
+    from ohms_ptw.demo_scale import bulk_permits
+    from ohms_ptw.models import Permit
     from ohms_ptw.tests.factories import PtwWorld
 
     started = time.perf_counter()
-    now = timezone.now()
-    span = timedelta(days=365)
-    worlds, counts = [], dict.fromkeys(("permits", "gas_readings", "isolation_points", "workers", "workflow_steps"), 0)
+    worlds, counts = [], {}
     per_org = [permits // organizations + (1 if i < permits % organizations else 0) for i in range(organizations)]
     for index, total in enumerate(per_org):
         world = PtwWorld(code=f"BN{index}")
@@ -127,73 +102,14 @@ def seed(permits: int, *, organizations: int = ORGANIZATIONS, batch: int = BATCH
         workers = Worker.objects.bulk_create(Worker(organization=world.org, contact=c, enterprise=enterprise,
                                                     employee_number=f"BN{index}-{n:04d}") for n, c in enumerate(contacts))
         worlds.append(world)
-        for start in range(0, total, batch):
-            rows, gas, points, crew, flows, steps = [], [], [], [], [], []
-            for n in range(start, min(start + batch, total)):
-                status = _status_of(n)
-                pending = status in ("pending_verification", "pending_approval")
-                # Pending permits are recent (a site has a few dozen waiting, not thousands):
-                # some past the 4-hour escalation limit, most not.
-                created = now - timedelta(hours=1 + n % 12) if pending else now - span * (1 - n / max(total, 1))
-                start_time = created + timedelta(hours=2)
-                end_time = start_time + timedelta(hours=8) if status not in ("approved", "active", "suspended") \
-                    else now + timedelta(hours=1 + n % 72)
-                permit = Permit(
-                    organization=world.org, permit_number=f"PTW-BN{index}-{n:07d}", title=f"Travaux {n % 97}",
-                    description="Bench permit", permit_type=world.permit_type,
-                    project=world.project if n % 4 else world.other_project, location=f"Zone {n % 50}",
-                    priority=("low", "medium", "high", "urgent")[n % 4], likelihood=1 + n % 5, severity=1 + n % 3,
-                    risk_score=(1 + n % 5) * (1 + n % 3), risk_level=("low", "medium", "high")[n % 3],
-                    planned_start_time=start_time, planned_end_time=end_time, status=status,
-                    created_at=created, created_by=world.requester, verifier=world.verifier, approver=world.approver,
-                    issuer=world.issuer, area_incharge=world.area, ppe_requirements=["Casque", "Harnais"],
-                    safety_checklist={"area_barricaded": True},
-                    submitted_at=None if status == "draft" else created + timedelta(minutes=10),
-                    verified_at=None if status in ("draft", "pending_verification") else created + timedelta(minutes=40),
-                    approved_at=None if status in ("draft", "pending_verification", "pending_approval", "rejected")
-                    else created + timedelta(hours=1),
-                    completed_at=end_time if status == "completed" else None,
-                )
-                rows.append(permit)
-                points.append(PermitIsolationPoint(organization=world.org, permit=permit, point=world.point,
-                                                   status="assigned" if status == "draft" or pending else "verified"))
-                crew += [PermitWorker(organization=world.org, permit=permit, worker=workers[(n + k) % len(workers)],
-                                      role="Opérateur") for k in range(2)]
-                if status == "draft":
-                    continue
-                gas += [GasReading(organization=world.org, permit=permit, gas=g, value=Decimal("20.9") if g == "O2" else Decimal(0), unit="%",
-                                   safe=True, tested_by=world.issuer, tested_at=created + timedelta(minutes=30))
-                        for g in GASES]
-                flow = WorkflowInstance(organization=world.org, permit=permit, started_at=created + timedelta(minutes=10),
-                                        state="active" if pending else "completed")
-                flows.append(flow)
-                verify_done = status != "pending_verification"
-                steps.append(WorkflowStep(organization=world.org, workflow=flow, step_type="verification", order=1,
-                                          assignee=world.verifier, status="approved" if verify_done else "pending",
-                                          assigned_at=created + timedelta(minutes=10),
-                                          completed_at=created + timedelta(minutes=40) if verify_done else None))
-                if verify_done:
-                    approval_done = status != "pending_approval"
-                    steps.append(WorkflowStep(organization=world.org, workflow=flow, step_type="approval", order=2,
-                                              assignee=world.approver,
-                                              status=("rejected" if status == "rejected" else "approved") if approval_done
-                                              else "pending",
-                                              assigned_at=created + timedelta(minutes=40),
-                                              completed_at=created + timedelta(hours=1) if approval_done else None))
-            with transaction.atomic():
-                Permit.objects.bulk_create(rows, batch_size=500)
-                GasReading.objects.bulk_create(gas, batch_size=1000)
-                PermitIsolationPoint.objects.bulk_create(points, batch_size=1000)
-                PermitWorker.objects.bulk_create(crew, batch_size=1000)
-                WorkflowInstance.objects.bulk_create(flows, batch_size=1000)
-                WorkflowStep.objects.bulk_create(steps, batch_size=1000)
-            counts["permits"] += len(rows)
-            counts["gas_readings"] += len(gas)
-            counts["isolation_points"] += len(points)
-            counts["workers"] += len(crew)
-            counts["workflow_steps"] += len(steps)
-            if progress and (start // batch) % 10 == 9:
-                progress(f"  {world.org.code}: {start + len(rows)} / {total} permits")
+        people = {"requester": world.requester, "verifier": world.verifier, "approver": world.approver,
+                  "issuer": world.issuer, "area": world.area}
+        made = bulk_permits(organization=world.org, total=total, permit_types=[world.permit_type],
+                            projects=[world.other_project, world.project, world.project, world.project],
+                            points=[world.point], workers=workers, people=people, number_prefix=f"PTW-BN{index}",
+                            batch=batch, progress=progress)
+        for key, value in made.items():
+            counts[key] = counts.get(key, 0) + value
     seconds = time.perf_counter() - started
     if progress:
         progress(f"seeded {counts['permits']} permits over {organizations} organizations in {seconds:.1f} s "

@@ -10,8 +10,13 @@ truncated copy is refused before anything is written.
 * PostgreSQL: ``pg_dump --format=custom`` / ``pg_restore`` (the client tools must match
   the server's major version);
 * SQLite: the online backup API (consistent while the site runs);
-* media: a gzipped tar of ``MEDIA_ROOT`` when it is on local disk. Media on S3-compatible
-  storage are not copied (use the bucket's versioning / replication): the manifest says so.
+* media: a gzipped tar (``media/<name>``) of ``MEDIA_ROOT`` when it is on local disk, or of
+  every object of the media storage when it is elsewhere (S3-compatible object storage), read
+  through Django's storage API one object at a time, with each object's SHA-256 in the
+  manifest. A restore writes the files back the same way: extracted into ``MEDIA_ROOT`` (or
+  ``--media-root``) on local disk, saved object by object (names kept, checksums checked)
+  into the configured storage otherwise, which must not hold any of them yet (an empty
+  bucket). Either way round works: a local backup restores into a bucket and back.
 """
 from __future__ import annotations
 
@@ -22,9 +27,11 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
@@ -60,6 +67,78 @@ def _pg_environment() -> tuple[list[str], dict]:
 
 def _media_is_local() -> bool:
     return hasattr(default_storage, "path") and default_storage.__class__.__name__ == "FileSystemStorage"
+
+
+def storage_names(storage, path: str = ""):
+    """Every file name in ``storage`` under ``path`` (recursively, through ``listdir``)."""
+    directories, files = storage.listdir(path)
+    for name in files:
+        yield f"{path}/{name}" if path else name
+    for directory in directories:
+        yield from storage_names(storage, f"{path}/{directory}" if path else directory)
+
+
+def _spool(handle, digest):
+    """Copy ``handle`` into a temporary file (memory up to 8 MB, then disk) while hashing it:
+    a tar entry needs its size first, and an object may be larger than memory allows."""
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+        digest.update(chunk)
+        spool.write(chunk)
+    size = spool.tell()
+    spool.seek(0)
+    return spool, size
+
+
+def _archive_storage(archive: Path) -> dict[str, str]:
+    """Tar every object of the (remote) media storage into ``archive``; {name: sha256}."""
+    objects = {}
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in sorted(storage_names(default_storage)):
+            digest = hashlib.sha256()
+            with default_storage.open(name, "rb") as handle:
+                spool, size = _spool(handle, digest)
+            with spool:
+                info = tarfile.TarInfo(f"media/{name}")
+                info.size, info.mode = size, 0o640
+                info.mtime = int(timezone.now().timestamp())
+                tar.addfile(info, spool)
+            objects[name] = digest.hexdigest()
+    return objects
+
+
+def _archived_names(source: Path) -> list[str]:
+    with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
+        return [m.name.removeprefix("media/") for m in tar.getmembers() if m.isfile() and m.name.startswith("media/")]
+
+
+def _check_storage_free(source: Path) -> None:
+    """Refuse, before anything is written, to restore over objects the storage already holds."""
+    taken = [name for name in _archived_names(source) if default_storage.exists(name)]
+    if taken:
+        raise BackupError(_("The media storage already holds %(count)s of the backup's files (e.g. %(name)s): "
+                            "restore only into an empty bucket.") % {"count": len(taken), "name": taken[0]})
+
+
+def _restore_storage(source: Path, checksums: dict[str, str]) -> int:
+    """Save every archived file into the (remote) media storage under its own name."""
+    restored = 0
+    with tarfile.open(source / "media.tar.gz", "r:gz") as tar:
+        for member in tar:
+            if not (member.isfile() and member.name.startswith("media/")):
+                continue
+            name = member.name.removeprefix("media/")
+            digest = hashlib.sha256()
+            spool, _size = _spool(tar.extractfile(member), digest)
+            with spool:
+                if name in checksums and digest.hexdigest() != checksums[name]:
+                    raise BackupError(_("%(name)s is damaged in the archive (checksum mismatch).") % {"name": name})
+                saved = default_storage.save(name, File(spool, name=name))
+            if saved != name:
+                raise BackupError(_("%(name)s was stored as %(saved)s: the storage renamed it.")
+                                  % {"name": name, "saved": saved})
+            restored += 1
+    return restored
 
 
 def applied_migrations() -> dict[str, list[str]]:
@@ -103,6 +182,11 @@ def create_backup(output_dir: Path) -> Path:
                 tar.add(root, arcname="media")
         files[archive.name] = {"sha256": _sha256(archive), "size": archive.stat().st_size}
         media["archived"] = True
+    else:
+        archive = target / "media.tar.gz"
+        media["objects"] = _archive_storage(archive)
+        files[archive.name] = {"sha256": _sha256(archive), "size": archive.stat().st_size}
+        media["archived"] = True
     manifest = {
         "format": FORMAT_VERSION,
         "ohms_version": settings.OHMS_VERSION,
@@ -136,7 +220,9 @@ def _database_is_empty() -> bool:
 
 
 def restore_backup(source: Path, media_root: Path | None = None) -> dict:
-    """Restore into the configured database (which must be empty) and MEDIA_ROOT."""
+    """Restore into the configured database (which must be empty) and the media: into
+    ``media_root`` when given, else the configured media storage (MEDIA_ROOT on disk, or the
+    bucket, which must not hold any of the files)."""
     source = Path(source)
     manifest = read_manifest(source)
     vendor = manifest["database"]["vendor"]
@@ -152,6 +238,9 @@ def restore_backup(source: Path, media_root: Path | None = None) -> dict:
     if not _database_is_empty():
         raise BackupError(_("The database %(name)s is not empty: restore only into an empty database.")
                           % {"name": connection.settings_dict["NAME"]})
+    to_storage = manifest["media"]["archived"] and media_root is None and not _media_is_local()
+    if to_storage:
+        _check_storage_free(source)
     dump = source / manifest["database"]["file"]
     if vendor == "postgresql":
         args, env = _pg_environment()
@@ -167,7 +256,9 @@ def restore_backup(source: Path, media_root: Path | None = None) -> dict:
         finally:
             origin.close()
     restored_media = 0
-    if manifest["media"]["archived"]:
+    if to_storage:
+        restored_media = _restore_storage(source, manifest["media"].get("objects", {}))
+    elif manifest["media"]["archived"]:
         root = Path(media_root or settings.MEDIA_ROOT)
         root.mkdir(parents=True, exist_ok=True)
         staging = root.parent / f".{root.name}-restore"

@@ -72,6 +72,10 @@ class AddonManifest:
     visitor_entry_steps: tuple[tuple[str, str], ...] = ()  # (name, dotted path of step(invite, *, site))
     visit_lookup: str | None = None  # dotted path: lookup(token) -> invite | None (the visitors add-on)
     demo_command: str | None = None
+    #: Dotted path of ``load(*, organization, user, people, workers, size, progress) -> str``:
+    #: this add-on's rows for one organization of ``ohms_demo --scale`` (bulk, fast; skips an
+    #: organization that already has them). See ``ohms_core.demo_scale``.
+    demo_scale: str | None = None
     #: Dotted path of ``setup(*, organization, user=None)``: what a new organization starts with
     #: (default configuration, notification rules). Run by core when an organization is created
     #: (``services.tenancy.organization_setup_run``); must be idempotent.

@@ -16,6 +16,7 @@ MANIFEST = AddonManifest(
     fitness_provider="ohms_health.services.worker_fitness",
     worker_checks=(("health.fitness", "ohms_health.services.fitness_worker_check"),),
     demo_command="ohms_health_demo",
+    demo_scale="ohms_health.demo_scale.load",
     state_machines=(
         # Overexposure alerts (SPEC 3.3): active -> acknowledged -> resolved, services on every path.
         StateMachineSpec("ohms_health.OverexposureAlert", resource="overexposurealert",

@@ -52,6 +52,7 @@ MANIFEST = AddonManifest(
                                 event_types=("ptw.permit.escalated",))),
     jobs=("ohms_ptw.tasks",),
     demo_command="ohms_ptw_demo",
+    demo_scale="ohms_ptw.demo_scale.load",
     organization_setup="ohms_ptw.services.onboarding.organization_setup",
     sync_adapters=("ohms_ptw.sync.PERMIT", "ohms_ptw.sync.ISOLATION_POINT", "ohms_ptw.sync.CLOSEOUT",
                    "ohms_ptw.sync.GAS_READING", "ohms_ptw.sync.PERMIT_PHOTO"),

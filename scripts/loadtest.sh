@@ -7,8 +7,11 @@
 # Results: var/loadtest/<stamp>/ (locust CSVs, query counts) and report.md (per endpoint
 # requests/s, p50/p95/p99, errors, queries per request; the scale-out factor).
 #
-#   LOADTEST_DB (perf_loadtest)  LOADTEST_SCALE (passed as `ohms_demo --scale N` when > 0)
-#   LOADTEST_SKIP_SEED=1 (reuse the database as it is)  PORT (8123)
+#   LOADTEST_DB (perf_loadtest)  LOADTEST_SCALE (2: `ohms_demo --scale N`, N organizations of 3,000
+#   permits and 1,000 workers each, and locust's users spread over their logins; 0: the plain demo
+#   and the demo administrator)  LOADTEST_PERMITS_PER_ORG / LOADTEST_WORKERS_PER_ORG (the command's
+#   defaults)  LOADTEST_ROLES (admin,emetteur)  LOADTEST_SKIP_SEED=1 (reuse the database as it is)
+#   PORT (8123)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-.venv/bin/python}"
@@ -17,7 +20,8 @@ LOADTEST_TIME="${LOADTEST_TIME:-2m}"
 LOADTEST_USERS="${LOADTEST_USERS:-50}"
 LOADTEST_WORKERS="${LOADTEST_WORKERS:-1 2}"
 LOADTEST_DB="${LOADTEST_DB:-perf_loadtest}"
-LOADTEST_SCALE="${LOADTEST_SCALE:-0}"
+LOADTEST_SCALE="${LOADTEST_SCALE:-2}"
+export LOADTEST_SCALE  # bench/locustfile.py spreads its users over the scaled logins
 LOADTEST_LOCUST_CPU="${LOADTEST_LOCUST_CPU:-0}"
 PORT="${PORT:-8123}"
 
@@ -36,7 +40,9 @@ mkdir -p "$OHMS_VAR_DIR"
 "$PY" manage.py migrate --noinput -v0
 if [ "${LOADTEST_SKIP_SEED:-0}" != "1" ]; then
   if [ "$LOADTEST_SCALE" -gt 0 ]; then
-    "$PY" manage.py ohms_demo --scale "$LOADTEST_SCALE"
+    "$PY" manage.py ohms_demo --scale "$LOADTEST_SCALE" \
+      ${LOADTEST_PERMITS_PER_ORG:+--permits-per-org "$LOADTEST_PERMITS_PER_ORG"} \
+      ${LOADTEST_WORKERS_PER_ORG:+--workers-per-org "$LOADTEST_WORKERS_PER_ORG"}
   else
     "$PY" manage.py ohms_demo
   fi

@@ -5,75 +5,24 @@ access-checked views, which answer with a redirect to a signed URL valid for a m
 The bucket itself is private: the object's plain URL is refused.
 """
 import hashlib
-import socket
-import urllib.error
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
 
 from ohms_core import testing
 from ohms_core.models import AuditLog, Document
 from ohms_core.services.documents import document_upload
 
-moto_server = pytest.importorskip("moto.server", reason="moto[server] is in the ops extra (make install)")
-boto3 = pytest.importorskip("boto3")
+pytest.importorskip("moto.server", reason="moto[server] is in the ops extra (make install)")
+pytest.importorskip("boto3")
 
-BUCKET = "ohms-media-test"
-CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
+from ohms_core import testing_s3  # noqa: E402
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    """moto's S3-compatible server on a free loopback port, for this module."""
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port(), verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                 region_name="us-east-1").create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
-
-
-@pytest.fixture
-def s3_media(s3_endpoint, settings):
-    """STORAGES["default"] as base settings build it from OHMS_MEDIA_S3_* (see base.py)."""
-    from django.conf import settings as django_settings
-
-    options = {
-        "bucket_name": BUCKET, "endpoint_url": s3_endpoint, **CREDENTIALS, "location": "media",
-        "addressing_style": "path", "signature_version": "s3v4", "default_acl": "private",
-        "querystring_auth": True, "querystring_expire": 60, "file_overwrite": False, "custom_domain": None,
-    }
-    storages = {**django_settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
-    with override_settings(STORAGES=storages, OHMS_MEDIA_S3_URL_EXPIRE=60):
-        assert default_storage.__class__.__name__ == "S3Storage"
-        yield s3_endpoint
-
-
-def _fetch(url):
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, exc.read()
-
-
-def _objects(endpoint):
-    client = boto3.client("s3", endpoint_url=endpoint, aws_access_key_id="testing", aws_secret_access_key="testing",
-                          region_name="us-east-1")
-    return {o["Key"] for o in client.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+s3_endpoint, s3_media = testing_s3.s3_endpoint, testing_s3.s3_media  # the fixtures this module uses
+_fetch, _objects = testing_s3.fetch, testing_s3.s3_objects
 
 
 @pytest.mark.django_db
@@ -150,3 +99,55 @@ def test_permit_photo_round_trip_inline_image_on_s3(s3_media):
     assert status == 200 and body == png
     assert headers["Content-Type"] == "image/png"  # verified raster image: shown inline
     assert headers["Content-Disposition"].startswith("inline")
+
+
+def _png(width=120, height=90) -> bytes:
+    import io
+
+    from PIL import Image as PILImage
+
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (width, height), (200, 120, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.django_db
+def test_wagtail_image_and_rendition_stored_in_the_bucket_behind_signed_urls(s3_media, client):
+    """Wagtail's images (its libraries are closed in the admin, ohms_core.library, but pages
+    and renditions still go through its storage code) live in the bucket like every file:
+    the original and its rendition are objects, and their URLs are signed and short-lived."""
+    from wagtail.images import get_image_model
+    from wagtail.images.forms import get_image_form
+
+    testing_s3.ensure_root_collection()
+    Image = get_image_model()
+    png = _png()
+    form = get_image_form(Image)({"title": "Broyeur n°2"},
+                                 {"file": SimpleUploadedFile("broyeur.png", png, content_type="image/png")},
+                                 user=testing.make_user(is_superuser=True, is_staff=True))
+    assert form.is_valid(), form.errors
+    image = form.save()
+    assert (image.width, image.height) == (120, 90)  # Wagtail read the upload's dimensions
+    rendition = image.get_rendition("fill-60x40")
+    assert (rendition.width, rendition.height) == (60, 40)
+    assert image.get_rendition("fill-60x40").pk == rendition.pk  # reused, not rendered again
+
+    objects = _objects(s3_media)
+    original_key, rendition_key = f"media/{image.file.name}", f"media/{rendition.file.name}"
+    assert original_key in objects and rendition_key in objects
+    assert original_key.startswith("media/original_images/") and rendition_key.startswith("media/images/")
+
+    for url, expected in ((image.file.url, png), (rendition.url, None)):
+        parts = urlsplit(url)
+        query = parse_qs(parts.query)
+        assert url.startswith(s3_media) and "X-Amz-Signature" in query and query["X-Amz-Expires"] == ["60"]
+        status, headers, body = _fetch(url)
+        assert status == 200 and body.startswith(b"\x89PNG")
+        if expected is not None:
+            assert body == expected
+        assert _fetch(f"{parts.scheme}://{parts.netloc}{parts.path}")[0] == 403  # private bucket
+
+    # Wagtail's own image screens stay closed with S3 media too: an answer, never a 500.
+    client.force_login(testing.make_user(is_superuser=True, is_staff=True))
+    assert client.get("/admin/images/").status_code == 404
+    assert client.get(f"/admin/images/{image.pk}/").status_code == 404

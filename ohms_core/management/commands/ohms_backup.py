@@ -8,7 +8,7 @@ from ...backup import BackupError, create_backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database (pg_dump custom format, or SQLite's online backup) and local media, with a manifest."
+    help = "Back up the database (pg_dump custom format, or SQLite's online backup) and the media (local or S3), with a manifest."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", default=str(Path(settings.VAR_DIR) / "backups"),

@@ -9,6 +9,9 @@ Before printing the login, every event the demo emitted is dispatched here, sync
 demo user signs in, even before the job consumer of ``make run`` has started. The jobs
 queued for the same events later find them delivered and skip them (dispatch is at most
 once per subscriber).
+
+``--scale N`` loads something else: N organizations at mine scale for the load test (see
+``ohms_core.demo_scale``), each with its own demo logins, printed at the end.
 """
 import os
 import random
@@ -17,11 +20,20 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ohms_core import events
 from ohms_core.context import acting_as
+from ohms_core.demo_scale import (
+    PERMITS_PER_ORG,
+    SCALED_USERS,
+    WORKERS_PER_ORG,
+    scale_load,
+    scaled_code,
+    scaled_login,
+)
 from ohms_core.models import Contact, Enterprise, Organization, Project, Site, Worker
 from ohms_core.registry import addons
 from ohms_core.roles import Role
@@ -90,6 +102,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--workers", type=int, default=40)
+        parser.add_argument("--scale", type=int, default=0, metavar="N",
+                            help=_("Add N demo organizations at mine scale (SC01...) for the load test; "
+                                   "the normal demo is not loaded."))
+        parser.add_argument("--permits-per-org", type=int, default=PERMITS_PER_ORG,
+                            help=_("With --scale: permits per organization."))
+        parser.add_argument("--workers-per-org", type=int, default=WORKERS_PER_ORG,
+                            help=_("With --scale: workers per organization (each with two medical exams)."))
 
     def handle(self, *args, **opts):
         password = os.environ.get("OHMS_DEMO_PASSWORD", DEFAULT_PASSWORD)
@@ -97,6 +116,8 @@ class Command(BaseCommand):
         admin = User.objects.filter(username=ADMIN_EMAIL).first()
         if admin is None:
             admin = User.objects.create_superuser(ADMIN_EMAIL, ADMIN_EMAIL, password, first_name="Admin", last_name="OHMS")
+        if opts["scale"]:
+            return self._scale(opts, admin, password)
         created = not Organization.objects.filter(code=DEMO_CODE).exists()
         if created:
             with transaction.atomic():
@@ -139,6 +160,27 @@ class Command(BaseCommand):
             last_name=worker.contact.last_name)
         membership_upsert(organization=organization, user=user, role=Role.WORKER)
         return record_update(instance=worker, data={"user": user}, user=admin)
+
+    def _scale(self, opts, admin, password):
+        """``--scale N``: the scaled organizations (``ohms_core.demo_scale``), then their logins."""
+        if opts["scale"] < 0 or opts["permits_per_org"] < 0 or opts["workers_per_org"] < 1:
+            raise CommandError(_("--scale and --permits-per-org must be positive, --workers-per-org at least 1."))
+        result = scale_load(opts["scale"], admin=admin, password=password, permits=opts["permits_per_org"],
+                            workers=opts["workers_per_org"], progress=self.stdout.write)
+        for line in result["lines"]:
+            self.stdout.write(f"  {line}")
+        if result["skipped"]:
+            self.stdout.write(_("Already present, left as they are: %(codes)s.") % {"codes": ", ".join(result["skipped"])})
+        if result["created"]:
+            self.stdout.write(self.style.SUCCESS(_("Scaled demo loaded: %(codes)s in %(seconds)s s.") % {
+                "codes": ", ".join(result["created"]), "seconds": result["seconds"]}))
+        delivered = deliver_pending_events()
+        if delivered:
+            self.stdout.write(f"Demo events delivered (notifications ready): {delivered}.")
+        self.stdout.write(_("Logins (password %(password)s):") % {"password": password})
+        for index in range(1, opts["scale"] + 1):
+            logins = ", ".join(scaled_login(prefix, index) for prefix, *_rest in SCALED_USERS)
+            self.stdout.write(f"  {scaled_code(index)}: {logins}")
 
     def _load_core(self, organization, admin, password, n_workers):
         rng = random.Random(2026)

@@ -7,7 +7,7 @@ from ...backup import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore an ohms_backup folder into the configured database, which must be empty, and MEDIA_ROOT."
+    help = "Restore an ohms_backup folder into the configured database, which must be empty, and the media storage."
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="an ohms-backup-<timestamp>/ folder")
