@@ -1,8 +1,8 @@
 """Load test of the permit to work (issue 13 "Load test"): ``make loadtest`` runs it headless.
 
 The first simulated user signs in through the admin login form (a session, as the safety
-team uses it; the others share it), then each user, with a wait of 1–3 s between tasks (a fixed number of users with wait times:
-the offered load does not depend on the server's speed, and locust's own CPU stays small):
+team uses it; the others share it), then each user, with a wait between tasks (``LOADTEST_WAIT``:
+1–3 s by default, a fixed offered load whatever the server's speed; 0 for the capacity run):
 
 * admin pages: the permit list and the KPI dashboard;
 * API (session-authenticated, CSRF header on writes): permit list (page of 50), permit detail,
@@ -99,8 +99,17 @@ def _write_queries(environment, **kwargs):
             json.dump(QUERIES, handle)
 
 
+def _wait_time():
+    """``LOADTEST_WAIT``: "1-3" (default) waits 1 to 3 s between tasks, people reading what they
+    asked for: a fixed offered load (about users / 2 requests a second), the latency run; "0"
+    waits nothing: every user asks again as soon as it is answered, the server's capacity, the
+    run whose throughput compares worker counts."""
+    low, _, high = os.environ.get("LOADTEST_WAIT", "1-3").partition("-")
+    return between(float(low), float(high or low))
+
+
 class SafetyTeamUser(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = _wait_time()
 
     def on_start(self):
         # Production settings mark cookies Secure and the server runs on plain HTTP behind no

@@ -23,6 +23,10 @@ LOADTEST_DB="${LOADTEST_DB:-perf_loadtest}"
 LOADTEST_SCALE="${LOADTEST_SCALE:-2}"
 export LOADTEST_SCALE  # bench/locustfile.py spreads its users over the scaled logins
 LOADTEST_LOCUST_CPU="${LOADTEST_LOCUST_CPU:-0}"
+# Each pace (seconds users wait between tasks, bench/locustfile.py LOADTEST_WAIT) runs with each
+# worker count: "1-3" is the latency run (people reading pages), "0" the capacity run (every user
+# asks again at once: the throughput that shows what a second web worker adds).
+LOADTEST_PACES="${LOADTEST_PACES:-1-3 0}"
 PORT="${PORT:-8123}"
 
 eval "$(scripts/start-services.sh)"
@@ -58,10 +62,12 @@ server=""
 # serve.sh runs in its own process group (setsid): stopping it stops gunicorn and Huey with it.
 cleanup() { if [ -n "$server" ]; then kill -TERM -- "-$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi; }
 trap cleanup EXIT
+for pace in $LOADTEST_PACES; do
 for workers in $LOADTEST_WORKERS; do
-  echo "== $workers web worker(s), $LOADTEST_USERS users, $LOADTEST_TIME" >&2
+  tag="wait${pace}-w${workers}"
+  echo "== $workers web worker(s), $LOADTEST_USERS users waiting ${pace} s, $LOADTEST_TIME" >&2
   WEB_WORKERS="$workers" HUEY_WORKERS=1 PORT="$PORT" OHMS_SERVE_MIGRATE=0 OHMS_SERVE_COLLECTSTATIC=0 \
-    setsid scripts/serve.sh >"$OUT/serve-w$workers.log" 2>&1 &
+    setsid scripts/serve.sh >"$OUT/serve-$tag.log" 2>&1 &
   server=$!
   up=0
   for _ in $(seq 1 "${LOADTEST_START_TIMEOUT:-300}"); do
@@ -70,14 +76,15 @@ for workers in $LOADTEST_WORKERS; do
   done
   if [ "$up" != "1" ]; then
     echo "make loadtest: the server did not answer /api/v1/status/ on port $PORT:" >&2
-    tail -20 "$OUT/serve-w$workers.log" >&2
+    tail -20 "$OUT/serve-$tag.log" >&2
     exit 1
   fi
-  LOADTEST_QUERIES_OUT="$OUT/queries-w$workers.json" taskset -c "$LOADTEST_LOCUST_CPU" "$LOCUST" \
+  LOADTEST_WAIT="$pace" LOADTEST_QUERIES_OUT="$OUT/queries-$tag.json" taskset -c "$LOADTEST_LOCUST_CPU" "$LOCUST" \
     -f bench/locustfile.py --headless -u "$LOADTEST_USERS" -r 10 -t "$LOADTEST_TIME" \
-    --host "http://127.0.0.1:$PORT" --csv "$OUT/w$workers" --only-summary >"$OUT/locust-w$workers.log" 2>&1 || true
+    --host "http://127.0.0.1:$PORT" --csv "$OUT/$tag" --only-summary >"$OUT/locust-$tag.log" 2>&1 || true
   cleanup
   server=""
 done
-"$PY" bench/loadtest_report.py "$OUT" --workers $LOADTEST_WORKERS --users "$LOADTEST_USERS" --time "$LOADTEST_TIME" \
+done
+"$PY" bench/loadtest_report.py "$OUT" --workers $LOADTEST_WORKERS --paces $LOADTEST_PACES --users "$LOADTEST_USERS" --time "$LOADTEST_TIME" \
   --pinned "locust on CPU $LOADTEST_LOCUST_CPU (taskset), $(nproc) cores" | tee "$OUT/report.md"
