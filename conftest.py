@@ -43,6 +43,14 @@ def _clean_test_media():
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_admin_sidebar():
+    """Each test builds its own admin sidebar: ids are reused after a rollback (SQLite)."""
+    from ohms_core.admin_views import sidebar
+
+    sidebar.clear()
+
+
 @pytest.fixture
 def org_a(db):
     return testing.make_organization("ALPHA", "Société Minière Alpha")

@@ -10,6 +10,8 @@ class OhmsCoreConfig(AddonConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (registers system checks and auth audit receivers)
+        from .admin_views import sidebar
         from .api import schema  # noqa: F401  (OpenAPI extension for Bearer tokens)
 
+        sidebar.install()  # the admin sidebar built once per person and state (issue 13)
         super().ready()

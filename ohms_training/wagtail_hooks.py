@@ -7,10 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from ohms_core import permissions as policy
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
 from ohms_core.admin_views.workflow import TransitionsPanel
 from ohms_core.context import get_context

@@ -28,7 +28,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.choosers import BaseFilterForm
 from wagtail.admin.forms.models import register_form_field_override
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.admin.widgets.chooser import BaseChooser
@@ -38,6 +37,7 @@ from ..context import get_context
 from ..models import Document
 from ..scoping import scope_queryset
 from ..selectors import documents_visible
+from .columns import Column
 
 
 def choosable_documents(user=None, *, current_only: bool = True):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn, UpdatedAtColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
@@ -40,7 +40,7 @@ from ..services.tenancy import (
 from ..services.tokens import token_create, token_revoke
 from ..tenancy import SESSION_KEY, active_memberships
 from . import forms as admin_forms
-from .columns import BadgeColumn
+from .columns import BadgeColumn, Column
 from .redirects import redirect_next
 from .viewsets import (
     ScopedEditView,

@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from ..choices import use_plain_choices
 from ..context import get_context
 from ..scoping import scope_choices
 
@@ -18,6 +19,7 @@ class ScopedAdminForm(WagtailAdminModelForm):
             queryset = getattr(field, "queryset", None)
             if queryset is not None:
                 field.queryset = scope_choices(queryset, ctx)
+        use_plain_choices(self)
 
 
 class WorkerAdminForm(ScopedAdminForm):

@@ -78,10 +78,11 @@ def about(request):
 from django import forms  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel  # noqa: E402
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn  # noqa: E402
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn  # noqa: E402
 
 from ..models import Event, NotificationRule, TransitionLog  # noqa: E402
 from ..roles import Role  # noqa: E402
+from .columns import Column  # noqa: E402
 from .forms import ScopedAdminForm  # noqa: E402
 from .viewsets import ScopedModelViewSet  # noqa: E402
 

@@ -18,10 +18,12 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from ..choices import use_plain_choices
 from ..context import get_context
 from ..exceptions import ConflictError, OhmsError
 from ..scoping import scope_filterset, scope_queryset
 from ..services.records import record_create, record_soft_delete, record_update
+from . import columns
 from .forms import ScopedAdminForm
 from .history import ScopedHistoryView, ScopedUsageView
 from .policies import RolePermissionPolicy
@@ -80,6 +82,14 @@ class ScopedIndexView(ViewsetQuerysetMixin, generic.IndexView):
     def get_base_queryset(self):
         return self.scoped_queryset()
 
+    # ``list_display`` names become the cells rendered in Python (``columns``), not Wagtail's
+    # template-per-cell ones.
+    def _get_custom_column(self, field_name, column_class=columns.Column, **kwargs):
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
+    def _get_title_column(self, field_name, column_class=columns.TitleColumn, **kwargs):
+        return super()._get_title_column(field_name, column_class, **kwargs)
+
     @cached_property
     def filters(self):
         """Wagtail's filter sidebar, its related-object choices scoped (``scope_filterset``):
@@ -87,6 +97,7 @@ class ScopedIndexView(ViewsetQuerysetMixin, generic.IndexView):
         if not self.filterset_class:
             return None
         filterset = scope_filterset(self.filterset_class(**self.get_filterset_kwargs()), self.request)
+        use_plain_choices(filterset.form)
         return filterset if filterset.form.fields else None
 
 

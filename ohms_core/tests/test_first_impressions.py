@@ -266,3 +266,60 @@ def test_serializer_short_path_gives_drf_output_for_every_serializer_on_the_demo
         assert list(cls(rows, many=True, context=context).data) == expected, cls
         compared += 1
     assert compared >= 25  # most of the suite's serializers have demo rows
+
+
+def _normalised_html(html: str) -> str:
+    """Markup without the whitespace templates leave around tags and in empty attributes, and
+    without the CSRF token's mask (different on every render)."""
+    import re
+
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken"', html)  # masked per render
+    html = re.sub(r"\s+", " ", html)
+    html = re.sub(r"\s*(<|>)\s*", r"\1", html)
+    return re.sub(r"\s+(/?>)", r"\1", html)
+
+
+def _listing_table(html: str) -> str | None:
+    """The listing's ``<table class="listing ...">`` (the page has others: keyboard shortcuts)."""
+    import re
+
+    match = re.search(r'<table[^>]*class="[^"]*\blisting\b.*?</table>', html, re.S)
+    return _normalised_html(match.group(0)) if match else None
+
+
+def test_admin_cells_in_python_give_wagtails_markup_on_every_listing_of_the_demo(demo, monkeypatch):
+    """``ohms_core.admin_views.columns`` builds the listings' cells in Python (issue 13: the
+    permit list at shift change); every scoped listing of the demo, as its administrator sees
+    it, must render the same table as Wagtail's templates do."""
+    import difflib
+
+    from django.test import Client
+    from wagtail.admin.ui import tables
+    from wagtail.admin.viewsets import viewsets
+
+    from ohms_core.admin_views import columns
+    from ohms_core.admin_views.viewsets import ScopedModelViewSet
+
+    client = Client()
+    client.force_login(demo["users"]["admin@ohms.demo"])
+    compared = rows = 0
+    for viewset in viewsets.viewsets:
+        if not isinstance(viewset, ScopedModelViewSet):
+            continue
+        url = f"/admin/{viewset.url_prefix}/"
+        fast = client.get(url)
+        if fast.status_code != 200:
+            continue
+        with monkeypatch.context() as patch:
+            patch.setattr(columns.Column, "render_cell_html", tables.Column.render_cell_html)
+            patch.setattr(columns.TitleColumn, "render_cell_html", tables.TitleColumn.render_cell_html)
+            slow = client.get(url)
+        assert fast.status_code == slow.status_code == 200
+        fast_table, slow_table = _listing_table(fast.content.decode()), _listing_table(slow.content.decode())
+        if fast_table is None:
+            continue  # an empty listing
+        assert fast_table == slow_table, "\n".join([url, *list(difflib.unified_diff(
+            slow_table.replace("><", ">\n<").splitlines(), fast_table.replace("><", ">\n<").splitlines(), lineterm=""))[:40]])
+        compared += 1
+        rows += fast_table.count("<tr")
+    assert compared >= 20 and rows >= 100, (compared, rows)

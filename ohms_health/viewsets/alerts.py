@@ -23,10 +23,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
 
 from ohms_core import permissions as core_permissions
-from ohms_core.admin_views.columns import BadgeColumn
+from ohms_core.admin_views.columns import BadgeColumn, Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedInspectView, ScopedModelViewSet, form_data
 from ohms_core.admin_views.workflow import TransitionsPanel
@@ -37,19 +36,6 @@ from ..models.alerts import OPEN_STATUSES, AlertStatus
 from ..services import alerts as alert_services
 
 BULK_FORM_ID = "ohms-alert-bulk"
-
-
-class PrefixedBadge(BadgeColumn):
-    """``ohms-badge--health-<prefix><value>``: alert colours never clash with other add-ons'."""
-
-    def __init__(self, name, prefix, **kwargs):
-        super().__init__(name, **kwargs)
-        self.prefix = prefix
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["modifier"] = f"{self.prefix}{context['modifier']}"
-        return context
 
 
 class SelectColumn(Column):
@@ -158,11 +144,11 @@ class OverexposureAlertViewSet(ScopedModelViewSet):
     index_results_template_name = "ohms_health/alerts_index_results.html"
     list_display = [
         SelectColumn("select", label=""),
-        PrefixedBadge("severity", prefix="health-alert-", label=gettext_lazy("Severity")),
+        BadgeColumn("severity", prefix="health-alert-", label=gettext_lazy("Severity")),
         Column("worker", label=gettext_lazy("Worker"), accessor=_worker),
         "exposure_type",
         PercentOfLimitColumn("percent_of_limit", label=gettext_lazy("% of limit"), accessor=_percent),
-        PrefixedBadge("status", prefix="health-alert-status-", label=gettext_lazy("Status")),
+        BadgeColumn("status", prefix="health-alert-status-", label=gettext_lazy("Status")),
         "created_at",
         QuickActionsColumn("quick_actions", label=gettext_lazy("Quick actions")),
     ]

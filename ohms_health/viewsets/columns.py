@@ -1,7 +1,7 @@
 """Listing columns shared by the health screens."""
 from django.urls import reverse
-from wagtail.admin.ui.tables import Column
 
+from ohms_core.admin_views.columns import Column
 from ohms_core.context import get_context
 
 from ..permissions import MEDICAL

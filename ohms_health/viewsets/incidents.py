@@ -14,9 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
-from wagtail.admin.ui.tables import Column
 
-from ohms_core.admin_views.columns import BadgeColumn
+from ohms_core.admin_views.columns import BadgeColumn, Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import (
     ScopedEditView,
@@ -46,18 +45,6 @@ from ..services import incidents as incident_services
 def incidents_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("ohms_health/incidents.css"))
 
-
-class PrefixedBadge(BadgeColumn):
-    """A badge whose colour class is ``ohms-badge--<prefix><value>``."""
-
-    def __init__(self, name, prefix, **kwargs):
-        super().__init__(name, **kwargs)
-        self.prefix = prefix
-
-    def get_cell_context_data(self, instance, parent_context):
-        context = super().get_cell_context_data(instance, parent_context)
-        context["modifier"] = f"{self.prefix}{context['modifier']}"
-        return context
 
 
 # --- incidents -------------------------------------------------------------------------------
@@ -125,8 +112,8 @@ class IncidentViewSet(ScopedModelViewSet):
     list_display = [
         "__str__",
         Column("enterprise", label=_("Enterprise"), accessor="enterprise"),
-        PrefixedBadge("severity", "health-severity-", label=_("Severity"), sort_key="severity"),
-        PrefixedBadge("status", "health-incident-", label=_("Status"), sort_key="status"),
+        BadgeColumn("severity", prefix="health-severity-", label=_("Severity"), sort_key="severity"),
+        BadgeColumn("status", prefix="health-incident-", label=_("Status"), sort_key="status"),
         "location",
     ]
     panels = [

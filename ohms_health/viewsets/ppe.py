@@ -11,9 +11,9 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.admin.ui.tables import Column
 
 from ohms_core import permissions as policy
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
 from ohms_core.context import get_context
 

@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn
 from wagtail.admin.widgets import HeaderButton
 
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.viewsets import (
     ScopedIndexView,
     ScopedInspectView,

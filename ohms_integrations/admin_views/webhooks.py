@@ -15,9 +15,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn
+from wagtail.admin.ui.tables import BooleanColumn, DateColumn
 
 from ohms_core import permissions as policy
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedIndexView, ScopedModelViewSet, form_data, scoped
 from ohms_core.context import get_context

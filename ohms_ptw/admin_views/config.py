@@ -5,9 +5,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, UpdatedAtColumn
 from wagtail.admin.widgets import SwitchInput
 
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
 from ohms_core.context import get_context
 from ohms_core.models import Project, Site

@@ -1,9 +1,10 @@
 """Admin → Permit to work → Escalation rules (SPEC 2.8): time limits per permit type and step."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.admin.ui.tables import BooleanColumn, Column, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, UpdatedAtColumn
 from wagtail.admin.widgets import SwitchInput
 
+from ohms_core.admin_views.columns import Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet
 

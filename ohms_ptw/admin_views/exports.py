@@ -17,13 +17,14 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as DrfValidationError
-from wagtail.admin.ui.tables import Column
 
 from ohms_core import permissions as core_permissions
+from ohms_core.admin_views.columns import Column
 from ohms_core.context import get_context
 
 from .. import selectors
@@ -154,11 +155,15 @@ def bulk_export(request):
 class ExportSelectColumn(Column):
     """A checkbox per row: the rows the list's Export button takes (ohms_ptw/exports.js)."""
 
-    cell_template_name = "ohms_ptw/exports_select_cell.html"
     header_template_name = "ohms_ptw/exports_select_header.html"
 
     def __init__(self):
         super().__init__("export_select", label=_("Select for export"), width="1%")
+
+    def render_cell_html(self, instance, parent_context):
+        label = _("Select %(number)s for export") % {"number": instance.permit_number}
+        return format_html('<td><input type="checkbox" data-ptw-export-select value="{}" aria-label="{}"></td>',
+                           instance.pk, label)
 
 
 def export_header_buttons(request) -> list:

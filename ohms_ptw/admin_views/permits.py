@@ -16,10 +16,10 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
-from wagtail.admin.ui.tables import Column, TitleColumn
 
 from ohms_core import permissions as core_permissions
 from ohms_core import workflows
+from ohms_core.admin_views.columns import Column, TitleColumn
 from ohms_core.admin_views.viewsets import (
     ScopedCreateView,
     ScopedEditView,

@@ -13,9 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.admin.ui.tables import Column
 
-from ohms_core.admin_views.columns import BadgeColumn
+from ohms_core.admin_views.columns import BadgeColumn, Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedModelViewSet, form_data
 from ohms_core.admin_views.workflow import TransitionsPanel

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, Panel
-from wagtail.admin.ui.tables import Column
 
-from ohms_core.admin_views.columns import BadgeColumn
+from ohms_core.admin_views.columns import BadgeColumn, Column
 from ohms_core.admin_views.forms import ScopedAdminForm
 from ohms_core.admin_views.viewsets import ScopedCreateView, ScopedModelViewSet
 from ohms_core.admin_views.workflow import TransitionsPanel
