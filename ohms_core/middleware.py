@@ -28,6 +28,8 @@ class RequestContextMiddleware:
                 # Remember the organization the session works for, even when it was implicit
                 # (one membership): accepting an invitation later must not take it away.
                 request.session[SESSION_KEY] = str(tenancy.organization.pk)
+            # The API resolves the same user and hint again (it also serves tokens): it reuses this.
+            request.ohms_session_tenancy = (user.pk, hint, tenancy)
             ctx = RequestContext(
                 user=user, organization=tenancy.organization, membership=tenancy.membership,
                 role=tenancy.role, ip_address=ctx.ip_address, user_agent=ctx.user_agent,

@@ -17,3 +17,11 @@ class ScopedDjangoFilterBackend(DjangoFilterBackend):
         if filterset is None:
             return None
         return scope_filterset(filterset, request, organization=getattr(view, "organization", None))
+
+    def filter_queryset(self, request, queryset, view):
+        """List filters filter lists. An object route (``detail=True``: retrieve, update, an
+        action on one permit such as readiness) finds its object by id in the scoped queryset
+        without building the list's filter form and its scoped choices (~4 ms a request)."""
+        if getattr(view, "detail", False):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

@@ -2,6 +2,7 @@
 import copy
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import fields as drf_fields
 from rest_framework import relations, serializers
@@ -34,6 +35,25 @@ def bounded_integer_kwargs(model_field: models.Field, kwargs: dict) -> dict:
     kwargs["min_value"] = max(low, kwargs["min_value"]) if kwargs.get("min_value") is not None else low
     kwargs["max_value"] = min(high, kwargs["max_value"]) if kwargs.get("max_value") is not None else high
     return kwargs
+
+
+#: A plan's marker for ``_is_plain_iso_datetime`` fields.
+_ISO_DATETIME = object()
+
+
+def _is_plain_iso_datetime(field) -> bool:
+    """A DRF ``DateTimeField`` as DRF ships it: ISO 8601 output in the current time zone (no
+    ``format`` or ``default_timezone`` of its own)."""
+    from django.conf import settings
+    from rest_framework.settings import api_settings
+
+    kind = type(field)
+    return (isinstance(field, drf_fields.DateTimeField) and settings.USE_TZ
+            and kind.to_representation is drf_fields.DateTimeField.to_representation
+            and kind.enforce_timezone is drf_fields.DateTimeField.enforce_timezone
+            and kind.default_timezone is drf_fields.DateTimeField.default_timezone
+            and not hasattr(field, "timezone") and kind.get_attribute is drf_fields.Field.get_attribute
+            and str(getattr(field, "format", api_settings.DATETIME_FORMAT)).lower() == drf_fields.ISO_8601)
 
 
 class ScopedModelSerializer(serializers.ModelSerializer):
@@ -117,6 +137,8 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                   and kind.to_representation is relations.PrimaryKeyRelatedField.to_representation
                   and model_field.is_relation):
                 plan.append((field.field_name, model_field.attname, None))  # the id, as DRF's PKOnlyObject gives it
+            elif _is_plain_iso_datetime(field):
+                plan.append((field.field_name, model_field.name, _ISO_DATETIME))
             elif not isinstance(field, relations.RelatedField) and kind.get_attribute is drf_fields.Field.get_attribute:
                 plan.append((field.field_name, model_field.name, field))
             else:
@@ -131,6 +153,7 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         if not self.use_representation_plan or not isinstance(instance, self.Meta.model):
             return super().to_representation(instance)
         ret = {}
+        zone = None
         for name, attribute_name, field in self._representation_plan():
             if attribute_name is None:  # DRF's general path, as Serializer.to_representation does it
                 try:
@@ -141,6 +164,15 @@ class ScopedModelSerializer(serializers.ModelSerializer):
                 ret[name] = None if check is None else field.to_representation(attribute)
                 continue
             value = getattr(instance, attribute_name)
+            if field is _ISO_DATETIME and value is not None and value.tzinfo is not None:
+                # DRF's DateTimeField: in the current time zone, ISO 8601, "Z" for UTC; the zone
+                # is looked up once per row instead of once per value.
+                zone = zone or timezone.get_current_timezone()
+                text = value.astimezone(zone).isoformat()
+                ret[name] = text[:-6] + "Z" if text.endswith("+00:00") else text
+                continue
+            if field is _ISO_DATETIME:
+                field = self.fields[name]  # naive or empty: DRF's own handling
             ret[name] = value if value is None or field is None else field.to_representation(value)
         return ret
 

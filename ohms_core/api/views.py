@@ -49,7 +49,11 @@ class TenantScopedMixin(IdempotentMixin):
                 from ..tenancy import SESSION_KEY
 
                 hint = request.session.get(SESSION_KEY, "")
-            tenancy = resolve_tenancy(request.user, hint=hint, token=token)
+            resolved = getattr(request._request, "ohms_session_tenancy", None)  # by the middleware
+            if token is None and resolved is not None and resolved[:2] == (request.user.pk, hint):
+                tenancy = resolved[2]
+            else:
+                tenancy = resolve_tenancy(request.user, hint=hint, token=token)
             if tenancy.error:
                 raise exceptions.PermissionDenied(tenancy.error)
             update_context(
