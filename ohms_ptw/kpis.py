@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from . import conf
 from .models import CloseoutChecklistTemplate, PermitCloseout, PermitIsolationPoint
+from .permit_list import without_long_fields
 from .states import FINAL_STATUSES, LIVE_STATUSES, IsolationStatus, PermitStatus
 
 #: ``total_open``: every status that is not final (SPEC 2.9 leaves it open; decided here).
@@ -128,15 +129,15 @@ def overdue_since():
 def top_overdue(queryset, now, limit: int = LIST_LENGTH):
     """The oldest overdue verifications and approvals (their age is defined; closeout and
     isolation pending have no clock), oldest first. Model instances, the people selected."""
-    return list(queryset.filter(overdue_verification_q(now) | overdue_approval_q(now))
-                .annotate(overdue_since=overdue_since())
-                .select_related("permit_type", "project", "created_by", "verifier", "approver")
-                .order_by("overdue_since", "pk")[:limit])
+    return list(without_long_fields(
+        queryset.filter(overdue_verification_q(now) | overdue_approval_q(now)).annotate(overdue_since=overdue_since())
+        .select_related("permit_type", "project", "created_by", "verifier", "approver"), with_type=True)
+        .order_by("overdue_since", "pk")[:limit])
 
 
 def expiring_soon(queryset, now, limit: int = LIST_LENGTH):
-    return list(queryset.filter(expiring_soon_q(now)).select_related("project", "permit_type")
-                .order_by("planned_end_time", "pk")[:limit])
+    return list(without_long_fields(queryset.filter(expiring_soon_q(now)).select_related("project", "permit_type"),
+                                    with_type=True).order_by("planned_end_time", "pk")[:limit])
 
 
 def permit_counts(queryset, now) -> dict:

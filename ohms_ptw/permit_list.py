@@ -35,6 +35,21 @@ SUMMARY_COUNTS = {
 
 ATTRIBUTE = "_ohms_isolation_summary"
 
+#: What a listing of permits never shows: long texts and JSON (decoding a permit type's five JSON
+#: columns on every row was a tenth of the KPI dashboard's CPU). Deferred by the listings that
+#: name what they show (the admin permit list, the KPI lists); opening a permit reads them all.
+LISTING_DEFERRED = ("description", "risk_assessment", "control_measures", "isolation_details", "ppe_requirements",
+                    "safety_checklist", "suspension_reason")
+TYPE_DEFERRED = tuple(f"permit_type__{name}" for name in (
+    "description", "mandatory_ppe", "safety_checklist_items", "required_gases", "gas_limits",
+    "required_training_modules"))
+
+
+def without_long_fields(queryset, *, with_type: bool = False):
+    """``queryset`` without the columns a listing never shows (``LISTING_DEFERRED``, and the
+    permit type's with ``with_type``: the queryset must then select the type)."""
+    return queryset.defer(*LISTING_DEFERRED, *(TYPE_DEFERRED if with_type else ()))
+
 
 def list_queryset(queryset):
     """The permit list: no joins, no prefetch (the counts come with ``attach_isolation_summaries``)."""

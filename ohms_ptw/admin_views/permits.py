@@ -36,6 +36,7 @@ from .. import gates, selectors
 from ..filters import PermitFilter
 from ..models import GasReading, IsolationPointLibrary, Permit, WorkflowStep
 from ..permissions import user_may_assign_points, user_may_isolate
+from ..permit_list import without_long_fields
 from ..services.closeout import closeout_state
 from ..services.isolation import isolation_view
 from ..services.permits import permit_create, permit_update
@@ -64,6 +65,9 @@ class PermitFilterSet(WagtailFilterSet, PermitFilter):
 class PermitIndexView(ScopedIndexView):
     """Filters, search and pagination live in the querystring (deep-linkable), e.g.
     ``?status=active&project=<id>&q=PTW-SMK&date_from=2025-01-01&p=2``."""
+
+    def get_base_queryset(self):
+        return without_long_fields(super().get_base_queryset(), with_type=True)  # the columns shown only
 
     @cached_property
     def columns(self):
