@@ -7,9 +7,10 @@ build the same HTML with ``format_html`` for the common cases (a value; a title 
 object with the Edit / Inspect / Delete dropdown; a badge) and fall back to Wagtail's
 templates for anything else (a subclass with its own template, a button kind not listed).
 
-``ohms_core/tests/test_admin_columns.py`` renders the listings of every add-on both ways and
-requires the same HTML (whitespace aside): an upgrade of Wagtail that changes its markup
-fails that test rather than drifting silently.
+``test_admin_cells_in_python_give_wagtails_markup_on_every_listing_of_the_demo`` (in
+``ohms_core/tests/test_first_impressions.py``, where the demo is loaded) renders every scoped
+listing both ways and requires the same HTML (whitespace aside): an upgrade of Wagtail that
+changes its markup fails that test rather than drifting silently.
 
 Use ``Column`` and ``TitleColumn`` from here in place of Wagtail's (same arguments);
 ``ScopedIndexView`` builds its string ``list_display`` entries with them.
